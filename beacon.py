@@ -1,0 +1,179 @@
+"""`beacon`: the command line, for people, scripts and schedulers.
+
+Every command reads through the same semantic layer as the app:
+
+    beacon demo [--out PATH] [--seed N]
+    beacon query --metric revenue --by channel --grain month --where "region = 'East'" --json
+    beacon sql "SELECT channel, COUNT(*) FROM orders GROUP BY 1" --json
+    beacon model show [--lang zh]
+
+Errors a user can cause print one line to stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from errors import BeaconError
+from semantic.answer import run_query, run_sql
+from semantic.engine import DuckDBEngine, QueryResult
+from semantic.model import SemanticModel, load_model
+from semantic.query import COMPARISONS, GRAINS, OrderBy, SemanticQuery, TimeRange, parse_date, parse_where
+from workspace.home import DEMO_MODEL, Workspace
+
+EXIT_USER_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except BeaconError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="beacon", description="Beacon: self-service marketing BI.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="build the demo marketing warehouse")
+    demo.add_argument("--out", type=Path, help="where to write the DuckDB file (default: the workspace's)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data")
+    demo.add_argument("--scale", type=float, default=1.0, help="multiply customers and orders (default 1)")
+    demo.set_defaults(handler=_demo)
+    _query_parser(commands.add_parser("query", help="answer through the semantic layer"))
+    sql = commands.add_parser("sql", help="run one guarded read-only SELECT")
+    sql.add_argument("statement", help="the SELECT statement")
+    _common(sql)
+    sql.set_defaults(handler=_sql)
+    model = commands.add_parser("model", help="inspect the semantic model")
+    model_commands = model.add_subparsers(dest="action", required=True)
+    show = model_commands.add_parser("show", help="print metrics and dimensions with their definitions")
+    show.add_argument("--lang", choices=("en", "zh"), default="en")
+    _common(show)
+    show.set_defaults(handler=_model_show)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    ws = Workspace.from_env()
+    parser.add_argument("--db", type=Path, default=ws.warehouse, help="the DuckDB warehouse file")
+    parser.add_argument("--model", type=Path, default=ws.model_file(), help="the semantic model YAML")
+    parser.add_argument("--json", action="store_true", help="print JSON: sql, columns, rows")
+
+
+def _query_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metric", action="append", default=[], help="a metric id (repeatable)")
+    parser.add_argument("--by", action="append", default=[], help="a dimension id (repeatable)")
+    parser.add_argument("--grain", choices=GRAINS, help="split by time")
+    parser.add_argument("--where", action="append", default=[], help="a filter, e.g. \"region = 'East'\"")
+    parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
+    parser.add_argument("--compare", choices=COMPARISONS, help="add the change against another period")
+    parser.add_argument("--order", action="append", default=[], help="sort by a column; prefix - for descending")
+    parser.add_argument("--limit", type=int, help="at most this many rows")
+    _common(parser)
+    parser.set_defaults(handler=_query)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ingest.demo import build_demo
+
+    ws = Workspace.from_env()
+    out = args.out or ws.warehouse
+    counts = build_demo(out, seed=args.seed, scale=args.scale)
+    if args.out is None:
+        ws.models.mkdir(parents=True, exist_ok=True)
+        (ws.models / "demo.yaml").write_text(DEMO_MODEL.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"Demo warehouse written to {out}")
+    for table, rows in counts.items():
+        print(f"  {table:<16} {rows:>9,} rows")
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    window = None
+    if args.start or args.end:
+        if not (args.start and args.end):
+            raise BeaconError("Give both --from and --to (YYYY-MM-DD).")
+        window = TimeRange(parse_date(args.start), parse_date(args.end))
+    query = SemanticQuery(metrics=tuple(args.metric), dimensions=tuple(args.by),
+                          filters=tuple(f for text in args.where for f in parse_where(text)),
+                          time_grain=args.grain, time_range=window, compare=args.compare,
+                          order_by=tuple(OrderBy(o.lstrip("-"), o.startswith("-")) for o in args.order),
+                          limit=args.limit)
+    model, engine = _open(args)
+    _print(run_query(query, model, engine), args.json)
+    return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    model, engine = _open(args)
+    _print(run_sql(args.statement, model, engine), args.json)
+    return 0
+
+
+def _open(args: argparse.Namespace) -> tuple[SemanticModel, DuckDBEngine]:
+    engine = DuckDBEngine(args.db)
+    engine.data_version  # noqa: B018 - fails early, in words, when the file is missing
+    return load_model(args.model), engine
+
+
+def _print(result: QueryResult, as_json: bool) -> None:
+    frame = result.frame
+    if as_json:
+        payload = {"sql": result.compiled.sql, "columns": frame.columns,
+                   "rows": [list(row) for row in frame.rows()]}
+        print(json.dumps(payload, ensure_ascii=False, default=_json_value))
+        return
+    with pl.Config(tbl_rows=200, tbl_cols=30, fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
+        print(frame)
+    note = " (truncated)" if result.truncated else ""
+    print(f"{frame.height} rows in {result.elapsed_ms:.0f} ms{note}")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _model_show(args: argparse.Namespace) -> int:
+    model = load_model(args.model)
+    lang = args.lang
+    if args.json:
+        print(json.dumps(_model_json(model, lang), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{model.label(lang)} ({model.name})\n\nMetrics")
+    for name, metric in model.metrics.items():
+        definition = model.definition(name)
+        print(f"  {name:<18} {metric.label(lang)} — {metric.description(lang)}\n"
+              f"  {'':<18} = {definition}  [{metric.format}]")
+    print("\nDimensions")
+    for name, dim in model.dimensions.items():
+        sources = ", ".join(f"{t}.{e}" if e == name else f"{t}: {e}" for t, e in dim.exprs.items())
+        print(f"  {name:<18} {dim.label(lang)} — {sources}")
+    return 0
+
+
+def _model_json(model: SemanticModel, lang: str) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "metrics": [{"id": n, "label": m.label(lang), "description": m.description(lang),
+                     "definition": model.definition(n), "format": m.format,
+                     "synonyms": list(m.synonyms.get(lang, ()))} for n, m in model.metrics.items()],
+        "dimensions": [{"id": n, "label": d.label(lang), "tables": sorted(d.exprs),
+                        "synonyms": list(d.synonyms.get(lang, ()))} for n, d in model.dimensions.items()],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

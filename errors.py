@@ -1,0 +1,70 @@
+"""One error tree for Beacon.
+
+Every error a user can cause is a `BeaconError`; pages and the CLI catch it and
+show its message, never a traceback. Each class also inherits the matching
+built-in so ordinary ``except ValueError`` code keeps working.
+
+>>> try:
+...     raise UnknownNameError("metric", "revnue", ["revenue", "orders"])
+... except BeaconError as err:
+...     print(err)
+Unknown metric 'revnue'. Did you mean 'revenue'?
+
+This module imports nothing from the project.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class BeaconError(Exception):
+    """Root of every error Beacon reports to a user."""
+
+
+def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Return the candidates closest to `name`, best first."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
+    return [lowered[h] for h in hits]
+
+
+class UnknownNameError(BeaconError, KeyError):
+    """A metric, dimension, table or column that does not exist."""
+
+    def __init__(self, kind: str, name: str, candidates: Iterable[str] = ()) -> None:
+        self.kind, self.name = kind, name
+        self.suggestions = suggest(name, candidates)
+        hint = ""
+        if self.suggestions:
+            hint = " Did you mean " + " or ".join(f"'{s}'" for s in self.suggestions) + "?"
+        super().__init__(f"Unknown {kind} '{name}'.{hint}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+class ModelError(BeaconError, ValueError):
+    """A semantic model file that is not valid; the message names file, line and field."""
+
+
+class QueryError(BeaconError, ValueError):
+    """A semantic query that cannot be compiled: bad filter, unreachable dimension..."""
+
+
+class UnsafeSQLError(BeaconError, PermissionError):
+    """Raw SQL the guard refuses: not a single read-only SELECT over allowed tables."""
+
+
+class QueryTimeoutError(BeaconError, TimeoutError):
+    """A query that ran longer than the configured time limit."""
+
+
+class ExecutionError(BeaconError, RuntimeError):
+    """The database refused or failed a query the compiler or guard let through."""
+
+
+class WarehouseError(BeaconError, OSError):
+    """The warehouse file is missing, locked or unreadable."""

@@ -1,0 +1,74 @@
+"""Home: the headline KPIs for a period, against the previous period, and the revenue trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from semantic.answer import run_query, time_bounds
+from semantic.model import SemanticModel
+from semantic.periods import PRESETS, comparison_window, preset_range
+from semantic.query import SemanticQuery, TimeRange
+from ui import resources
+from ui.state import session
+from ui.widgets import definitions, kpi_row
+from viz.figures import trend_figure
+from viz.format import format_date
+from viz.i18n import t
+
+KPIS = ("revenue", "orders", "buyers", "aov", "spend", "roas")
+TREND_METRIC = "revenue"
+
+lang = session().lang
+
+
+def choose_period(first: dt.date, last: dt.date) -> TimeRange:
+    """A preset period ending on the data's last day, or a custom range."""
+    options = [*PRESETS, "custom"]
+    left, right = st.columns([1, 2])
+    preset = left.selectbox(t("home.period", lang), options, index=options.index("last_30_days"),
+                            format_func=lambda p: t(f"periods.{p}", lang), key="home_period")
+    if preset != "custom":
+        return preset_range(preset, last)
+    picked = right.date_input(t("home.custom_range", lang), value=(last - dt.timedelta(days=29), last),
+                              min_value=first, max_value=last, key="home_dates")
+    start, end = (picked[0], picked[-1]) if picked else (last, last)
+    return TimeRange(start, end)
+
+
+def trend_grain(window: TimeRange) -> str:
+    return "day" if window.days <= 92 else "week" if window.days <= 400 else "month"
+
+
+def render(model: SemanticModel) -> None:
+    engine = resources.engine()
+    kpis = [m for m in KPIS if m in model.metrics]
+    bounds = time_bounds(model, engine, model.measures_of(kpis[0])[0].table)
+    if bounds is None:
+        st.info(t("home.empty_period", lang))
+        return
+    st.caption(t("home.data_through", lang, date=format_date(bounds[1], lang)))
+    window = choose_period(*bounds)
+    previous, _ = comparison_window(window, "previous_period")
+    st.caption(t("home.compared_with", lang, start=format_date(previous.start, lang),
+                 end=format_date(previous.end, lang)))
+    result = run_query(SemanticQuery(metrics=tuple(kpis), time_range=window, compare="previous_period"),
+                       model, engine)
+    kpi_row(model, result.frame, kpis, lang)
+    grain = trend_grain(window)
+    trend = run_query(SemanticQuery(metrics=(TREND_METRIC,), time_grain=grain, time_range=window,
+                                    compare="previous_period"), model, engine)
+    metric = model.metrics[TREND_METRIC]
+    st.subheader(t("home.trend_title", lang, metric=metric.label(lang)))
+    series = {TREND_METRIC: t("home.current", lang), f"{TREND_METRIC}__previous": t("home.previous", lang)}
+    st.plotly_chart(trend_figure(trend.frame, grain, series, metric.format, lang, grain, model.currency),
+                    width="stretch", config={"displaylogo": False})
+    definitions(model, kpis, lang, [result.compiled.sql, trend.compiled.sql])
+
+
+st.title(t("home.title", lang))
+with resources.shown_errors(lang):
+    current = resources.model()
+    st.caption(t("home.subtitle", lang, model=current.label(lang)))
+    render(current)

@@ -1,0 +1,39 @@
+"""The path of a number, in one place: query → compile → run, or raw SQL → guard → run.
+
+Pages and the CLI call these instead of assembling the steps themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlglot import exp
+
+from semantic.compile import CompiledSQL, compile_query
+from semantic.engine import DuckDBEngine, QueryResult
+from semantic.guard import guard
+from semantic.model import SemanticModel
+from semantic.query import Policy, SemanticQuery
+
+
+def run_query(query: SemanticQuery, model: SemanticModel, engine: DuckDBEngine,
+              policy: Policy | None = None) -> QueryResult:
+    """Answer a semantic query with governed SQL."""
+    return engine.run(compile_query(query, model, policy, engine.dialect))
+
+
+def run_sql(sql: str, model: SemanticModel, engine: DuckDBEngine) -> QueryResult:
+    """Run raw SQL only after the guard has accepted it (read-only, model tables, row limit)."""
+    allowed = [t.sql_table for t in model.tables.values()]
+    return engine.run(CompiledSQL(guard(sql, allowed, engine.dialect, engine.max_rows), (), engine.dialect))
+
+
+def time_bounds(model: SemanticModel, engine: DuckDBEngine, table: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day with rows in `table`, so relative periods can end at the data's last day."""
+    column = exp.column(model.tables[table].time or "", table)
+    select = exp.select(exp.cast(exp.Min(this=column), "DATE").as_("first"),
+                        exp.cast(exp.Max(this=column.copy()), "DATE").as_("last"))
+    select = select.from_(exp.to_table(model.tables[table].sql_table).as_(table))
+    compiled = CompiledSQL(select.sql(engine.dialect, identify=True), ("first", "last"), engine.dialect)
+    first, last = engine.run(compiled).frame.row(0)
+    return (first, last) if first is not None else None

@@ -1,0 +1,140 @@
+"""Small sqlglot builders the compiler is made of: each returns an expression tree, never a string.
+
+User values enter SQL only as sqlglot literals typed by the dimension, so a value
+can never become SQL:
+
+>>> from semantic.model import Dimension
+>>> condition(Filter("region", "=", "East' OR 1=1 --"), Dimension("region"), exp.column("region")).sql()
+"region = 'East'' OR 1=1 --'"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from errors import QueryError
+from semantic.model import Dimension, Measure
+from semantic.periods import Shift
+from semantic.query import Filter, Scalar, TimeRange, parse_date
+
+_AGGREGATES: dict[str, type[exp.Func]] = {
+    "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max, "count": exp.Count,
+}
+_COMPARE: dict[str, type[exp.Binary]] = {
+    "=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "like": exp.Like,
+}
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> exp.Expression:
+    return sqlglot.parse_one(text, read="duckdb")
+
+
+def parse_expr(text: str) -> exp.Expression:
+    """A fresh copy of a model expression (parsed once, copied because callers mutate it)."""
+    return _parsed(text).copy()
+
+
+def qualified(text: str, table: str) -> exp.Expression:
+    """A model expression whose bare column names are qualified with `table`."""
+    tree = parse_expr(text)
+    for column in tree.find_all(exp.Column):
+        if not column.table:
+            column.set("table", exp.to_identifier(table))
+    return tree
+
+
+def aggregate(measure: Measure, table: str) -> exp.Expression:
+    """SUM/COUNT/... of the measure's expression, over its filtered rows only (CASE WHEN)."""
+    star = measure.expr.strip() == "*"
+    value: exp.Expression = exp.Literal.number(1) if star else qualified(measure.expr, table)
+    if measure.filter:
+        value = exp.Case().when(qualified(measure.filter, table), value)
+    elif star:
+        value = exp.Star()
+    if measure.agg == "count_distinct":
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    return _AGGREGATES[measure.agg](this=value)
+
+
+def safe_ratio(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+    """Floating-point division that gives NULL, not an error, when the denominator is 0."""
+    return exp.Div(this=exp.cast(numerator, "DOUBLE"),
+                   expression=exp.func("NULLIF", denominator, exp.Literal.number(0)))
+
+
+def null_safe_equal(left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    return exp.NullSafeEQ(this=left, expression=right)
+
+
+def time_key(column: exp.Expression, grain: str, shift: Shift | None) -> exp.Expression:
+    """The period a row falls in, as a DATE; `shift` moves comparison rows onto the current calendar."""
+    if shift:
+        column = exp.Add(this=column, expression=shift.interval())
+    return exp.cast(exp.DateTrunc(this=column, unit=exp.Literal.string(grain)), "DATE")
+
+
+def time_window(column: exp.Expression, window: TimeRange) -> exp.Expression:
+    """start <= column < end + 1 day, which is right for DATE and TIMESTAMP columns alike."""
+    after = window.end + dt.timedelta(days=1)
+    return exp.and_(column.copy() >= _date(window.start), column.copy() < _date(after))
+
+
+def _date(value: dt.date) -> exp.Expression:
+    return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+
+
+def condition(flt: Filter, dim: Dimension, target: exp.Expression) -> exp.Expression:
+    """A filter as a condition on `target`, with its values typed by the dimension."""
+    op = flt.op
+    if op in ("is null", "is not null"):
+        test: exp.Expression = exp.Is(this=target, expression=exp.Null())
+        return exp.not_(test) if op == "is not null" else test
+    if op in ("in", "not in"):
+        values = _values(flt, dim, minimum=1)
+        test = exp.In(this=target, expressions=values)
+        return exp.not_(test) if op == "not in" else test
+    if op == "between":
+        low, high = _values(flt, dim, minimum=2, maximum=2)
+        return exp.Between(this=target, low=low, high=high)
+    base = op.removeprefix("not ")
+    test = _COMPARE[base](this=target, expression=_literal(_scalar(flt), dim, flt))
+    return exp.not_(test) if op.startswith("not ") else test
+
+
+def _scalar(flt: Filter) -> Scalar:
+    if isinstance(flt.value, tuple) or flt.value is None:
+        raise QueryError(f"The filter on '{flt.field}' with '{flt.op}' needs one value, got {flt.value!r}.")
+    return flt.value
+
+
+def _values(flt: Filter, dim: Dimension, minimum: int, maximum: int | None = None) -> list[exp.Expression]:
+    values = flt.value if isinstance(flt.value, tuple) else (flt.value,)
+    if flt.value is None or len(values) < minimum or (maximum and len(values) > maximum):
+        need = f"exactly {minimum}" if maximum == minimum else f"at least {minimum}"
+        raise QueryError(f"The filter on '{flt.field}' with '{flt.op}' needs {need} value(s).")
+    return [_literal(v, dim, flt) for v in values]
+
+
+def _literal(value: Scalar, dim: Dimension, flt: Filter) -> exp.Expression:
+    if dim.type == "number":
+        return exp.Literal.number(_number(value, flt))
+    if dim.type == "date":
+        return _date(parse_date(value if isinstance(value, dt.date) else str(value)))
+    if dim.type == "boolean":
+        return exp.Boolean(this=str(value).strip().lower() in ("true", "1", "yes", "t"))
+    return exp.Literal.string(value.isoformat() if isinstance(value, dt.date) else str(value))
+
+
+def _number(value: Scalar, flt: Filter) -> int | float:
+    if isinstance(value, bool) or isinstance(value, dt.date):
+        raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.")
+    try:
+        number = float(value)
+    except ValueError as err:
+        raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.") from err
+    return int(number) if number.is_integer() else number

@@ -1,0 +1,339 @@
+"""The governed semantic model: tables, joins, dimensions, measures and metrics.
+
+A model is written once in YAML and every chart, answer and report is compiled
+from it, so "revenue" means the same thing everywhere. Loading validates the
+file and reports problems with the file, line and field, e.g.
+``demo.yaml, line 40, metrics.aov.expr: unknown name 'revnue'. Did you mean 'revenue'?``
+
+>>> from pathlib import Path
+>>> model = load_model(Path("assets/demo_model.yaml"))
+>>> model.metrics["revenue"].label("zh")
+'销售额'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from errors import ModelError, UnknownNameError, suggest
+from semantic.query import GRAINS
+from semantic.yaml_source import Path_, Source, read_source
+
+AGGREGATIONS = ("sum", "count", "count_distinct", "avg", "min", "max")
+ADDITIVE = frozenset({"sum", "count", "count_distinct"})
+FORMATS = ("currency", "integer", "number", "percent", "ratio")
+DIMENSION_TYPES = ("string", "number", "date", "boolean")
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Described:
+    """Names and help text in each UI language; shared by every named part of a model."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    def description(self, lang: str = "en") -> str:
+        return self.descriptions.get(lang) or self.descriptions.get("en", "")
+
+
+@dataclass(frozen=True)
+class Table(Described):
+    """A physical table; `time` is the column that places its rows in time."""
+
+    sql_table: str = ""
+    primary_key: str | None = None
+    time: str | None = None
+
+
+@dataclass(frozen=True)
+class Join:
+    """A many-to-one join: each row of `left` matches at most one row of `right`."""
+
+    left: str
+    right: str
+    on: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Dimension(Described):
+    """A field to group and filter by; `exprs` maps each table it lives on to its SQL."""
+
+    exprs: dict[str, str] = field(default_factory=dict)
+    type: str = "string"
+
+
+@dataclass(frozen=True)
+class Measure(Described):
+    """An aggregation over one table's rows, optionally over a filtered subset."""
+
+    table: str = ""
+    agg: str = "sum"
+    expr: str = "*"
+    filter: str | None = None
+
+    @property
+    def additive(self) -> bool:
+        return self.agg in ADDITIVE
+
+
+@dataclass(frozen=True)
+class Metric(Described):
+    """What users see: either one measure or an expression over other metrics and measures."""
+
+    measure: str | None = None
+    expr: str | None = None
+    format: str = "number"
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class SemanticModel(Described):
+    tables: dict[str, Table] = field(default_factory=dict)
+    joins: tuple[Join, ...] = ()
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    currency: str = "CNY"
+
+    def referenced_names(self, metric: str) -> list[str]:
+        """Metric and measure names a derived metric's expression uses, in order."""
+        parsed = sqlglot.parse_one(self.metrics[metric].expr or "", read="duckdb")
+        return list(dict.fromkeys(c.name for c in parsed.find_all(exp.Column, bfs=False)))
+
+    def definition(self, metric: str) -> str:
+        """A metric's formula as a reader would write it: SUM(orders.net_amount) WHERE ...
+
+        >>> load_model(Path("assets/demo_model.yaml")).definition("orders")
+        "COUNT(DISTINCT orders.order_id) WHERE status = 'completed'"
+        """
+        definition = self.metrics[metric]
+        if definition.expr:
+            return definition.expr
+        measure = self.measures[definition.measure or ""]
+        column = "*" if measure.expr.strip() == "*" else f"{measure.table}.{measure.expr}"
+        call = f"COUNT(DISTINCT {column})" if measure.agg == "count_distinct" else f"{measure.agg.upper()}({column})"
+        return f"{call} WHERE {measure.filter}" if measure.filter else call
+
+    def measures_of(self, metric: str) -> list[Measure]:
+        """The measures a metric is built from, following derived metrics down, in order."""
+        if metric in self.measures:
+            return [self.measures[metric]]
+        definition = self.metrics[metric]
+        refs = [definition.measure] if definition.measure else self.referenced_names(metric)
+        found = [m for ref in refs for m in self.measures_of(ref)]
+        return list({m.name: m for m in found}.values())
+
+
+def load_model(path: Path) -> SemanticModel:
+    """Read and validate a model file; raise ModelError naming file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ModelError(f"Cannot read model file {path}: {err.strerror or err}.") from err
+    return parse_model(text, path.name)
+
+
+def parse_model(text: str, filename: str = "<model>") -> SemanticModel:
+    src = read_source(text, filename)
+    raw = _mapping(src, (), src.data)
+    _check_keys(src, (), raw, TOP_KEYS, required=("name", "tables", "metrics"))
+    tables = {n: _table(src, ("tables", n), n, t) for n, t in _items(src, ("tables",), raw["tables"])}
+    joins = tuple(_join(src, ("joins", i), j, tables) for i, j in enumerate(raw.get("joins") or []))
+    dims = {n: _dimension(src, ("dimensions", n), n, d, tables)
+            for n, d in _items(src, ("dimensions",), raw.get("dimensions") or {})}
+    measures = {n: _measure(src, ("measures", n), n, m, tables)
+                for n, m in _items(src, ("measures",), raw.get("measures") or {})}
+    metrics = {n: _metric(src, ("metrics", n), n, m)
+               for n, m in _items(src, ("metrics",), raw["metrics"])}
+    model = SemanticModel(**_described(src, (), str(raw["name"]), raw), tables=tables, joins=joins,
+                          dimensions=dims, measures=measures, metrics=metrics,
+                          currency=str(raw.get("currency", "CNY")))
+    _check_references(src, model)
+    return model
+
+
+TOP_KEYS = ("name", "label", "synonyms", "description", "currency", "tables", "joins",
+            "dimensions", "measures", "metrics")
+DESCRIBED_KEYS = ("label", "synonyms", "description")
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _mapping(src: Source, path: Path_, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise src.error(path, f"expected a mapping of names to definitions, got {type(value).__name__}.")
+    return value
+
+
+def _items(src: Source, path: Path_, value: Any) -> list[tuple[str, Any]]:
+    """The entries of a named section, each name checked to be a safe identifier."""
+    for name in _mapping(src, path, value):
+        if not NAME_RE.match(name):
+            raise src.error((*path, name), "names may use only letters, digits and _, "
+                            "and must not start with a digit.")
+    return list(value.items())
+
+
+def _check_keys(src: Source, path: Path_, raw: dict[str, Any], allowed: Iterable[str],
+                required: Iterable[str] = ()) -> None:
+    allowed = tuple(allowed)
+    for key in raw:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            extra = f" Did you mean '{hint[0]}'?" if hint else f" Allowed: {', '.join(allowed)}."
+            raise src.error((*path, key), f"unknown field '{key}'.{extra}")
+    for key in required:
+        if raw.get(key) in (None, "", {}):
+            raise src.error(path, f"missing required field '{key}'.")
+
+
+def _described(src: Source, path: Path_, name: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Labels, synonyms and descriptions, each either a plain (English) value or per language."""
+    labels = _per_language(src, (*path, "label"), raw.get("label"))
+    descriptions = _per_language(src, (*path, "description"), raw.get("description"))
+    synonyms_raw = raw.get("synonyms") or {}
+    if isinstance(synonyms_raw, list):
+        synonyms_raw = {"en": synonyms_raw}
+    synonyms = {}
+    for lang, words in _per_language(src, (*path, "synonyms"), synonyms_raw, list).items():
+        synonyms[lang] = tuple(str(w) for w in words)
+    return {"name": name, "labels": labels, "synonyms": synonyms, "descriptions": descriptions}
+
+
+def _per_language(src: Source, path: Path_, value: Any, kind: type = str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        value = {"en": value}
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise src.error((*path, lang), f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}.")
+        if not isinstance(text, kind):
+            raise src.error((*path, lang), f"expected {'a list' if kind is list else 'text'}.")
+    return {lang: (text if kind is list else str(text)) for lang, text in value.items()}
+
+
+def _sql(src: Source, path: Path_, value: Any) -> str:
+    """An SQL expression that sqlglot can parse; the error says where in the file it is not."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        raise src.error(path, "expected an SQL expression.")
+    try:
+        sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError as err:
+        detail = err.errors[0]["description"] if err.errors else str(err)
+        raise src.error(path, f"cannot parse SQL expression {text!r}: {detail}.") from err
+    return text
+
+
+def _choice(src: Source, path: Path_, value: Any, options: tuple[str, ...]) -> str:
+    if value not in options:
+        hint = suggest(str(value), options)
+        extra = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise src.error(path, f"'{value}' is not one of {', '.join(options)}.{extra}")
+    return str(value)
+
+
+def _known(src: Source, path: Path_, value: Any, names: Iterable[str], kind: str) -> str:
+    names = list(names)
+    if value not in names:
+        raise src.error(path, str(UnknownNameError(kind, str(value), names)))
+    return str(value)
+
+
+def _table(src: Source, path: Path_, name: str, raw: Any) -> Table:
+    raw = _mapping(src, path, raw)
+    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "sql_table", "primary_key", "time"))
+    return Table(**_described(src, path, name, raw), sql_table=str(raw.get("sql_table", name)),
+                 primary_key=raw.get("primary_key"), time=raw.get("time"))
+
+
+def _join(src: Source, path: Path_, raw: Any, tables: dict[str, Table]) -> Join:
+    raw = _mapping(src, path, raw)
+    _check_keys(src, path, raw, ("from", "to", "on"), required=("from", "to", "on"))
+    left = _known(src, (*path, "from"), raw["from"], tables, "table")
+    right = _known(src, (*path, "to"), raw["to"], tables, "table")
+    on = raw["on"]
+    pairs = [(on, on)] if isinstance(on, str) else list(_mapping(src, (*path, "on"), on).items())
+    return Join(left, right, tuple((str(a), str(b)) for a, b in pairs))
+
+
+def _dimension(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, Table]) -> Dimension:
+    raw = _mapping(src, path, raw)
+    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "table", "expr", "type"))
+    expr = raw.get("expr", name)
+    if isinstance(expr, dict):
+        exprs = {_known(src, (*path, "expr", t), t, tables, "table"): _sql(src, (*path, "expr", t), e)
+                 for t, e in expr.items()}
+    else:
+        if "table" not in raw:
+            raise src.error(path, "give 'table' (or 'expr' as a mapping of table to expression).")
+        exprs = {_known(src, (*path, "table"), raw["table"], tables, "table"): _sql(src, (*path, "expr"), expr)}
+    kind = _choice(src, (*path, "type"), raw.get("type", "string"), DIMENSION_TYPES)
+    return Dimension(**_described(src, path, name, raw), exprs=exprs, type=kind)
+
+
+def _measure(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, Table]) -> Measure:
+    raw = _mapping(src, path, raw)
+    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "table", "agg", "expr", "filter"),
+                required=("table", "agg"))
+    agg = _choice(src, (*path, "agg"), raw["agg"], AGGREGATIONS)
+    expr = _sql(src, (*path, "expr"), raw.get("expr", "*" if agg == "count" else None))
+    condition = raw.get("filter")
+    return Measure(**_described(src, path, name, raw),
+                   table=_known(src, (*path, "table"), raw["table"], tables, "table"), agg=agg,
+                   expr=expr, filter=_sql(src, (*path, "filter"), condition) if condition else None)
+
+
+def _metric(src: Source, path: Path_, name: str, raw: Any) -> Metric:
+    raw = _mapping(src, path, raw)
+    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "measure", "expr", "format", "higher_is_better"))
+    if ("measure" in raw) == ("expr" in raw):
+        raise src.error(path, "give exactly one of 'measure' or 'expr'.")
+    expr = _sql(src, (*path, "expr"), raw["expr"]) if "expr" in raw else None
+    return Metric(**_described(src, path, name, raw), measure=raw.get("measure"), expr=expr,
+                  format=_choice(src, (*path, "format"), raw.get("format", "number"), FORMATS),
+                  higher_is_better=bool(raw.get("higher_is_better", True)))
+
+
+def _check_references(src: Source, model: SemanticModel) -> None:
+    """Names used across sections exist, metric and measure names differ, and nothing is circular."""
+    for name in model.metrics:
+        if name in model.measures or name in model.dimensions:
+            raise src.error(("metrics", name), f"'{name}' is also a measure or dimension; "
+                            "give them different names.")
+    for name in model.dimensions:
+        if name in GRAINS:
+            raise src.error(("dimensions", name), f"'{name}' is reserved for the time grain; "
+                            "choose another name.")
+    for name, metric in model.metrics.items():
+        if metric.measure:
+            _known(src, ("metrics", name, "measure"), metric.measure, model.measures, "measure")
+        else:
+            for ref in model.referenced_names(name):
+                _known(src, ("metrics", name, "expr"), ref, [*model.metrics, *model.measures],
+                       "metric or measure")
+    for name in model.metrics:
+        _check_cycle(src, model, name, ())
+
+
+def _check_cycle(src: Source, model: SemanticModel, name: str, trail: tuple[str, ...]) -> None:
+    if name in trail:
+        loop = " -> ".join((*trail, name))
+        raise src.error(("metrics", trail[0], "expr"), f"metrics refer to each other in a loop: {loop}.")
+    metric = model.metrics.get(name)
+    if metric is not None and metric.expr:
+        for ref in model.referenced_names(name):
+            _check_cycle(src, model, ref, (*trail, name))

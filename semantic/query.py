@@ -1,0 +1,242 @@
+"""SemanticQuery: the one structure every question, chart, tile and link becomes.
+
+It names metrics and dimensions from the model, never SQL, so the LLM's output
+schema, a dashboard tile's payload, the Explore page's state and a share link's
+query string are all this type, serialised with `to_dict`/`from_dict`.
+
+>>> q = SemanticQuery(metrics=("revenue",), dimensions=("channel",), time_grain="month",
+...                   filters=parse_where("region = 'East'"))
+>>> SemanticQuery.from_dict(q.to_dict()) == q
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from errors import QueryError
+
+GRAINS = ("day", "week", "month", "quarter", "year")
+COMPARISONS = ("previous_period", "previous_year")
+OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "in", "not in", "between", "like", "not like",
+             "is null", "is not null")
+Scalar = str | int | float | bool | dt.date
+
+
+@dataclass(frozen=True)
+class Filter:
+    """`field op value`; `value` is a tuple for in/not in/between and None for is (not) null."""
+
+    field: str
+    op: str = "="
+    value: Scalar | tuple[Scalar, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.op not in OPERATORS:
+            raise QueryError(f"Unknown filter operator '{self.op}' on '{self.field}'. "
+                             f"Use one of: {', '.join(OPERATORS)}.")
+        if isinstance(self.value, list):
+            object.__setattr__(self, "value", tuple(self.value))
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """Inclusive start and end dates."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise QueryError(f"The period ends ({self.end}) before it starts ({self.start}).")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    field: str
+    desc: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A user's data access: row filters the compiler adds to every query it builds."""
+
+    name: str = "everyone"
+    row_filters: tuple[Filter, ...] = ()
+
+
+@dataclass(frozen=True)
+class SemanticQuery:
+    metrics: tuple[str, ...]
+    dimensions: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    time_grain: str | None = None
+    time_range: TimeRange | None = None
+    order_by: tuple[OrderBy, ...] = ()
+    limit: int | None = None
+    compare: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("metrics", "dimensions", "filters", "order_by"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if not self.metrics and not self.dimensions:
+            raise QueryError("A query needs at least one metric or dimension.")
+        _check_choice("time grain", self.time_grain, GRAINS)
+        _check_choice("comparison", self.compare, COMPARISONS)
+        if self.compare and self.time_range is None:
+            raise QueryError("A comparison needs a period (a start and an end date) to compare against.")
+        if self.limit is not None and self.limit < 1:
+            raise QueryError(f"The row limit must be a positive number, got {self.limit}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; dates as ISO strings, empty parts left out."""
+        out: dict[str, Any] = {"metrics": list(self.metrics)}
+        if self.dimensions:
+            out["dimensions"] = list(self.dimensions)
+        if self.filters:
+            out["filters"] = [_filter_dict(f) for f in self.filters]
+        if self.time_grain:
+            out["time_grain"] = self.time_grain
+        if self.time_range:
+            out["time_range"] = [self.time_range.start.isoformat(), self.time_range.end.isoformat()]
+        if self.order_by:
+            out["order_by"] = [{"field": o.field, "desc": o.desc} for o in self.order_by]
+        for key in ("limit", "compare"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SemanticQuery:
+        """Inverse of `to_dict`; anything malformed becomes a QueryError that says what."""
+        if not isinstance(data, dict):
+            raise QueryError("A semantic query must be an object with at least 'metrics'.")
+        unknown = set(data) - {"metrics", "dimensions", "filters", "time_grain", "time_range",
+                               "order_by", "limit", "compare"}
+        if unknown:
+            raise QueryError(f"Unknown part of a query: {', '.join(sorted(unknown))}.")
+        try:
+            return cls(metrics=tuple(data.get("metrics") or ()),
+                       dimensions=tuple(data.get("dimensions") or ()),
+                       filters=tuple(Filter(f["field"], f.get("op", "="), _from_json(f.get("value")))
+                                     for f in data.get("filters") or ()),
+                       time_grain=data.get("time_grain"),
+                       time_range=_range_from(data.get("time_range")),
+                       order_by=tuple(OrderBy(o["field"], bool(o.get("desc", False)))
+                                      for o in data.get("order_by") or ()),
+                       limit=data.get("limit"), compare=data.get("compare"))
+        except (KeyError, TypeError, ValueError) as err:
+            if isinstance(err, QueryError):
+                raise
+            raise QueryError(f"Malformed semantic query: {err}.") from err
+
+
+def _check_choice(what: str, value: str | None, options: tuple[str, ...]) -> None:
+    if value is not None and value not in options:
+        raise QueryError(f"Unknown {what} '{value}'. Use one of: {', '.join(options)}.")
+
+
+def _filter_dict(f: Filter) -> dict[str, Any]:
+    value = f.value
+    if isinstance(value, tuple):
+        value = [v.isoformat() if isinstance(v, dt.date) else v for v in value]
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    return {"field": f.field, "op": f.op, "value": value}
+
+
+def _from_json(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _range_from(value: Any) -> TimeRange | None:
+    if value is None:
+        return None
+    start, end = value
+    return TimeRange(parse_date(start), parse_date(end))
+
+
+def parse_date(text: str | dt.date) -> dt.date:
+    """An ISO date (2025-06-18); anything else is a QueryError that quotes it."""
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError as err:
+        raise QueryError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2025-06-18.") from err
+
+
+_COMPARISON_OPS: dict[type[exp.Expression], str] = {
+    exp.EQ: "=", exp.NEQ: "!=", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=",
+    exp.Like: "like",
+}
+
+
+def parse_where(text: str) -> tuple[Filter, ...]:
+    """Parse `region = 'East' AND age >= 30` style conditions (joined by AND) into filters.
+
+    >>> parse_where("channel IN ('Tmall', 'JD') AND age BETWEEN 20 AND 30")[1]
+    Filter(field='age', op='between', value=(20, 30))
+    """
+    try:
+        tree = sqlglot.parse_one(text, read="duckdb", into=exp.Condition)
+    except sqlglot.errors.ParseError as err:
+        raise QueryError(f"Cannot read the filter {text!r}: {_parse_detail(err)}.") from err
+    return tuple(_condition(part, text) for part in tree.flatten() if part is not None) \
+        if isinstance(tree, exp.And) else (_condition(tree, text),)
+
+
+def _parse_detail(err: sqlglot.errors.ParseError) -> str:
+    first = err.errors[0] if err.errors else {}
+    return f"{first.get('description', err)} at column {first.get('col', '?')}"
+
+
+def _condition(node: exp.Expression, text: str) -> Filter:
+    if isinstance(node, exp.Or):
+        raise QueryError(f"OR is not supported in {text!r}; list the values instead: "
+                         "channel IN ('Tmall', 'JD').")
+    negated = isinstance(node, exp.Not) or bool(node.args.get("negate"))
+    inner = node.this if isinstance(node, exp.Not) else node
+    inner = inner.this if isinstance(inner, exp.Paren) else inner
+    field = _field_name(inner, text)
+    if isinstance(inner, exp.Is):
+        return Filter(field, "is not null" if negated else "is null")
+    if isinstance(inner, exp.In):
+        return Filter(field, "not in" if negated else "in", tuple(_literal(v, text) for v in inner.expressions))
+    if isinstance(inner, exp.Between):
+        return Filter(field, "between", (_literal(inner.args["low"], text), _literal(inner.args["high"], text)))
+    op = _COMPARISON_OPS.get(type(inner))
+    if op is None or (negated and op != "like"):
+        raise QueryError(f"Cannot use the condition '{node.sql()}' in {text!r}: write field = value, "
+                         "field IN (...), BETWEEN, LIKE or IS NULL, joined by AND.")
+    return Filter(field, f"not {op}" if negated else op, _literal(inner.expression, text))
+
+
+def _field_name(node: exp.Expression, text: str) -> str:
+    column = node.this if node is not None else None
+    if not isinstance(column, exp.Column):
+        raise QueryError(f"Each condition in {text!r} must start with a field name, e.g. region = 'East'.")
+    return column.name
+
+
+def _literal(node: exp.Expression, text: str) -> Scalar:
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+        return -_literal(node.this, text)  # type: ignore[operator]
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if not isinstance(node, exp.Literal):
+        raise QueryError(f"Filter values in {text!r} must be plain values such as 'East' or 30; "
+                         f"got {node.sql()}.")
+    if node.is_string:
+        return node.this
+    number = float(node.this)
+    return int(number) if number.is_integer() and "." not in node.this else number

@@ -1,0 +1,56 @@
+"""Shared fixtures: one demo warehouse per test session, built exactly as `beacon demo` builds it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.demo import build_demo
+from semantic.engine import READ_CONFIG, DuckDBEngine
+from semantic.model import SemanticModel, load_model
+from workspace.home import DEMO_MODEL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    build_demo(path, seed=7)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model() -> SemanticModel:
+    return load_model(DEMO_MODEL)
+
+
+@pytest.fixture(scope="session")
+def engine(warehouse: Path) -> DuckDBEngine:
+    return DuckDBEngine(warehouse)
+
+
+@pytest.fixture(scope="session")
+def con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A plain read-only connection for the hand-written SQL the tests compare against."""
+    connection = duckdb.connect(str(warehouse), read_only=True, config=READ_CONFIG)
+    yield connection
+    connection.close()
+
+
+def same_rows(actual: list[tuple], expected: list[tuple], rel: float = 1e-9) -> bool:
+    """Row lists equal, floats compared with a relative tolerance, None equal to None."""
+    if len(actual) != len(expected):
+        return False
+    return all(len(a) == len(e) and all(_close(x, y, rel) for x, y in zip(a, e, strict=True))
+               for a, e in zip(actual, expected, strict=True))
+
+
+def _close(x: object, y: object, rel: float) -> bool:
+    if isinstance(x, float) or isinstance(y, float):
+        return x is not None and y is not None and math.isclose(float(x), float(y), rel_tol=rel, abs_tol=1e-9)
+    return x == y

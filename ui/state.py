@@ -1,0 +1,27 @@
+"""Typed session state: what one browser session remembers between reruns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from viz.i18n import LANGUAGES
+
+
+@dataclass
+class SessionState:
+    lang: str = "en"
+
+
+def session() -> SessionState:
+    """This session's state; the language starts from `?lang=` so a shared link keeps it."""
+    if "beacon" not in st.session_state:
+        lang = st.query_params.get("lang", "en")
+        st.session_state["beacon"] = SessionState(lang=lang if lang in LANGUAGES else "en")
+    return st.session_state["beacon"]
+
+
+def set_language(lang: str) -> None:
+    session().lang = lang
+    st.query_params["lang"] = lang

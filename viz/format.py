@@ -1,0 +1,70 @@
+"""Numbers and dates the way each language writes them: 1.2M / 120万, Jun 2025 / 2025年6月.
+
+>>> format_value(123_456_789, "currency", "zh")
+'¥1.23亿'
+>>> format_value(123_456_789, "currency", "en")
+'¥123.5M'
+>>> format_value(0.0345, "percent", "en"), format_change(-0.052, "zh")
+('3.45%', '-5.2%')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+_EN_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+_ZH_UNITS = ((1e8, "亿"), (1e4, "万"))
+MISSING = "–"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def compact(value: float, lang: str) -> str:
+    """A short number: 12.3K / 1.2M in English, 12.35万 / 1.23亿 in Chinese."""
+    for size, unit in _ZH_UNITS if lang == "zh" else _EN_UNITS:
+        if abs(value) >= size:
+            scaled = value / size
+            digits = 2 if lang == "zh" or abs(scaled) < 10 else 1
+            grouping = "" if lang == "zh" else ","  # 9876.54万, not 9,876.54万
+            return f"{scaled:{grouping}.{digits}f}".rstrip("0").rstrip(".") + unit
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+
+
+def format_value(value: float | None, fmt: str, lang: str = "en", currency: str = "CNY",
+                 full: bool = False) -> str:
+    """Format a metric value by its model format (currency, integer, number, percent, ratio)."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    if fmt == "percent":
+        return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    if fmt == "ratio":
+        return f"{value:,.2f}"
+    text = (f"{value:,.0f}" if fmt == "integer" or abs(value) >= 1000 else f"{value:,.2f}") if full \
+        else compact(value, lang)
+    if fmt == "currency":
+        sign = CURRENCY_SIGNS.get(currency, "")
+        return f"-{sign}{text[1:]}" if text.startswith("-") else f"{sign}{text}"
+    return text
+
+
+def format_change(ratio: float | None, lang: str = "en") -> str:
+    """A relative change as a signed percentage: +12.3% / -5.2%."""
+    if _missing(ratio):
+        return MISSING
+    assert ratio is not None
+    return f"{ratio * 100:+.1f}%"
+
+
+def format_date(day: dt.date, lang: str = "en", grain: str = "day") -> str:
+    """A date at a grain: 'Jun 18, 2025' / '2025年6月18日', 'Q2 2025' / '2025年第2季度'."""
+    quarter = (day.month - 1) // 3 + 1
+    if lang == "zh":
+        return {"year": f"{day.year}年", "quarter": f"{day.year}年第{quarter}季度",
+                "month": f"{day.year}年{day.month}月"}.get(grain, f"{day.year}年{day.month}月{day.day}日")
+    return {"year": f"{day.year}", "quarter": f"Q{quarter} {day.year}",
+            "month": day.strftime("%b %Y")}.get(grain, day.strftime("%b %-d, %Y"))

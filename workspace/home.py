@@ -1,0 +1,40 @@
+"""Where a workspace keeps its files: the warehouse, models, uploads and reports.
+
+The workspace is a directory (default ./workspace, or $BEACON_HOME) so the app,
+the CLI and a scheduler all find the same data.
+
+>>> ws = Workspace(Path("/tmp/ws"))
+>>> ws.warehouse.name, ws.model_file().name
+('warehouse.duckdb', 'demo_model.yaml')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEMO_MODEL = ASSETS / "demo_model.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+
+    @classmethod
+    def from_env(cls) -> Workspace:
+        return cls(Path(os.environ.get("BEACON_HOME", "workspace")).resolve())
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def models(self) -> Path:
+        return self.home / "models"
+
+    def model_file(self, name: str = "demo") -> Path:
+        """The workspace's own copy of a model, else the bundled demo model."""
+        own = self.models / f"{name}.yaml"
+        return own if own.exists() else DEMO_MODEL
