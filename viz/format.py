@@ -31,7 +31,7 @@ def compact(value: float, lang: str) -> str:
             digits = 2 if lang == "zh" or abs(scaled) < 10 else 1
             grouping = "" if lang == "zh" else ","  # 9876.54万, not 9,876.54万
             return f"{scaled:{grouping}.{digits}f}".rstrip("0").rstrip(".") + unit
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def format_value(value: float | None, fmt: str, lang: str = "en", currency: str = "CNY",

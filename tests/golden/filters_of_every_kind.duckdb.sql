@@ -1,0 +1,27 @@
+WITH "orders_facts" AS (
+  SELECT
+    "orders"."product_category" AS "product_category",
+    COUNT(DISTINCT CASE WHEN "orders"."status" = 'refunded' THEN "orders"."order_id" END) AS "refunded_orders",
+    COUNT(DISTINCT "orders"."order_id") AS "placed_orders"
+  FROM "orders"
+  LEFT JOIN "customers"
+    ON "orders"."customer_id" = "customers"."customer_id"
+  WHERE
+    "orders"."channel" IN ('Tmall', 'JD')
+    AND "customers"."age" BETWEEN 25 AND 34
+    AND "customers"."city" LIKE 'S%'
+    AND NOT "orders"."campaign_id" IS NULL
+  GROUP BY
+    "orders"."product_category"
+)
+SELECT
+  "orders_facts"."product_category" AS "product_category",
+  CAST((
+    COALESCE("orders_facts"."refunded_orders", 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE("orders_facts"."placed_orders", 0)
+  ), 0) AS "refund_rate"
+FROM "orders_facts"
+ORDER BY
+  "refund_rate" DESC,
+  "product_category" ASC
