@@ -11,18 +11,21 @@ from viz.i18n import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parent
 
+
+
+def _on_language_change() -> None:
+    """Runs before the rerun, so the whole page is drawn in the new language."""
+    set_language(st.session_state["language_switch"])
+
+
 st.set_page_config(page_title="Beacon", page_icon=":material/cell_tower:", layout="wide")
-state = session()
-lang = state.lang
+lang = session().lang
 
 with st.sidebar:
     st.markdown(f"### {t('app.title', lang)}")
     st.caption(t("app.tagline", lang))
-    choice = st.segmented_control(t("app.language", lang), options=list(LANGUAGES),
-                                  format_func=LANGUAGES.__getitem__, default=lang, key="language_switch")
-    if choice and choice != lang:
-        set_language(choice)
-        st.rerun()
+    st.segmented_control(t("app.language", lang), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__,
+                         default=lang, required=True, key="language_switch", on_change=_on_language_change)
 
 pages = [
     st.Page(ROOT / "pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",

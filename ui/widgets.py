@@ -10,10 +10,11 @@ from viz.format import format_change, format_value
 from viz.i18n import t
 
 
-def kpi_row(model: SemanticModel, frame: pl.DataFrame, metrics: list[str], lang: str) -> None:
+def kpi_row(model: SemanticModel, frame: pl.DataFrame, metrics: list[str], lang: str, per_row: int = 3) -> None:
     """One card per metric with its change against the comparison columns (`m__change_pct`)."""
     row = frame.row(0, named=True) if frame.height else {}
-    for column, name in zip(st.columns(len(metrics)), metrics, strict=True):
+    columns = [c for start in range(0, len(metrics), per_row) for c in st.columns(per_row)]
+    for column, name in zip(columns, metrics, strict=False):
         metric = model.metrics[name]
         change = row.get(f"{name}__change_pct")
         column.metric(metric.label(lang), format_value(row.get(name), metric.format, lang, model.currency),
