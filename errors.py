@@ -50,6 +50,10 @@ class ModelError(BeaconError, ValueError):
     """A semantic model file that is not valid; the message names file, line and field."""
 
 
+class InputError(BeaconError, ValueError):
+    """An argument or setting outside what the operation accepts (a negative scale, a bad date...)."""
+
+
 class QueryError(BeaconError, ValueError):
     """A semantic query that cannot be compiled: bad filter, unreachable dimension..."""
 

@@ -30,7 +30,6 @@ import pyarrow as pa
 from errors import ExecutionError, QueryTimeoutError, WarehouseError
 from semantic.compile import CompiledSQL
 
-
 # Queries never need files, extensions or settings: switch them off for every reading connection.
 # DuckDB shares one database instance per file and process, so anything else in the process that
 # reads the same file must open it with this same configuration.

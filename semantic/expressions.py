@@ -131,7 +131,7 @@ def _literal(value: Scalar, dim: Dimension, flt: Filter) -> exp.Expression:
 
 
 def _number(value: Scalar, flt: Filter) -> int | float:
-    if isinstance(value, bool) or isinstance(value, dt.date):
+    if isinstance(value, (bool, dt.date)):
         raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.")
     try:
         number = float(value)

@@ -51,7 +51,7 @@ def test_filter_needs_values(model: SemanticModel) -> None:
 
 
 def test_unknown_sort_column(model: SemanticModel) -> None:
-    with pytest.raises(UnknownNameError, match="column to sort by 'revnue'.*'revenue'"):
+    with pytest.raises(UnknownNameError, match=r"column to sort by 'revnue'.*'revenue'"):
         compile_query(SemanticQuery(metrics=("revenue",), order_by=(OrderBy("revnue"),)), model)
 
 
