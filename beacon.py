@@ -26,7 +26,7 @@ from errors import BeaconError
 from semantic.answer import run_query, run_sql
 from semantic.engine import DuckDBEngine, QueryResult
 from semantic.model import SemanticModel, load_model
-from semantic.query import COMPARISONS, GRAINS, OrderBy, SemanticQuery, TimeRange, parse_date, parse_where
+from semantic.query import COMPARISONS, GRAINS, SemanticQuery, TimeRange, parse_date, parse_order, parse_where
 from workspace.home import DEMO_MODEL, Workspace
 
 EXIT_USER_ERROR = 2
@@ -78,7 +78,7 @@ def _query_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="start", help="first day, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD")
     parser.add_argument("--compare", choices=COMPARISONS, help="add the change against another period")
-    parser.add_argument("--order", action="append", default=[], help="sort by a column; prefix - for descending")
+    parser.add_argument("--order", action="append", default=[], help="sort by a column, e.g. \"revenue desc\"")
     parser.add_argument("--limit", type=int, help="at most this many rows")
     _common(parser)
     parser.set_defaults(handler=_query)
@@ -108,7 +108,7 @@ def _query(args: argparse.Namespace) -> int:
     query = SemanticQuery(metrics=tuple(args.metric), dimensions=tuple(args.by),
                           filters=tuple(f for text in args.where for f in parse_where(text)),
                           time_grain=args.grain, time_range=window, compare=args.compare,
-                          order_by=tuple(OrderBy(o.lstrip("-"), o.startswith("-")) for o in args.order),
+                          order_by=tuple(parse_order(o) for o in args.order),
                           limit=args.limit)
     model, engine = _open(args)
     _print(run_query(query, model, engine), args.json)

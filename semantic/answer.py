@@ -25,7 +25,9 @@ def run_query(query: SemanticQuery, model: SemanticModel, engine: DuckDBEngine,
 def run_sql(sql: str, model: SemanticModel, engine: DuckDBEngine) -> QueryResult:
     """Run raw SQL only after the guard has accepted it (read-only, model tables, row limit)."""
     allowed = [t.sql_table for t in model.tables.values()]
-    return engine.run(CompiledSQL(guard(sql, allowed, engine.dialect, engine.max_rows), (), engine.dialect))
+    # One row over the engine's limit, so the engine can tell the user the result was cut off.
+    checked = guard(sql, allowed, engine.dialect, engine.max_rows + 1)
+    return engine.run(CompiledSQL(checked, (), engine.dialect))
 
 
 def time_bounds(model: SemanticModel, engine: DuckDBEngine, table: str) -> tuple[dt.date, dt.date] | None:

@@ -175,6 +175,20 @@ def parse_date(text: str | dt.date) -> dt.date:
         raise QueryError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2025-06-18.") from err
 
 
+def parse_order(text: str) -> OrderBy:
+    """'revenue desc', 'revenue asc', '-revenue' or 'revenue'.
+
+    >>> parse_order("revenue DESC"), parse_order("-aov")
+    (OrderBy(field='revenue', desc=True), OrderBy(field='aov', desc=True))
+    """
+    words = text.strip().split()
+    direction = words[1].lower() if len(words) == 2 else "asc"
+    if not words or len(words) > 2 or direction not in ("asc", "desc"):
+        raise QueryError(f"Cannot read the sort order {text!r}: write a column, optionally followed by asc or desc.")
+    field = words[0]
+    return OrderBy(field.lstrip("-"), desc=direction == "desc" or field.startswith("-"))
+
+
 _COMPARISON_OPS: dict[type[exp.Expression], str] = {
     exp.EQ: "=", exp.NEQ: "!=", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=",
     exp.Like: "like",
