@@ -54,6 +54,14 @@ class InputError(BeaconError, ValueError):
     """An argument or setting outside what the operation accepts (a negative scale, a bad date...)."""
 
 
+class IngestError(BeaconError, ValueError):
+    """Data that cannot be loaded: the message says which file, sheet, row and column, and why."""
+
+
+class SourceConnectionError(BeaconError, ConnectionError):
+    """A database or web source that cannot be reached or refuses us; never shows credentials."""
+
+
 class QueryError(BeaconError, ValueError):
     """A semantic query that cannot be compiled: bad filter, unreachable dimension..."""
 
