@@ -35,6 +35,7 @@ class Source:
     label: str
     first_row: int = 2
     temp_files: tuple[Path, ...] = field(default=())
+    rejects: str | None = None  # a DuckDB reject_errors table the scan fills with malformed rows
 
 
 @dataclass(frozen=True)

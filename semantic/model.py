@@ -107,6 +107,7 @@ class SemanticModel(Described):
     measures: dict[str, Measure] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
     currency: str = "CNY"
+    connection: str | None = None  # a named live database; None means the DuckDB warehouse
 
     def referenced_names(self, metric: str) -> list[str]:
         """Metric and measure names a derived metric's expression uses, in order."""
@@ -160,12 +161,12 @@ def parse_model(text: str, filename: str = "<model>") -> SemanticModel:
                for n, m in _items(src, ("metrics",), raw["metrics"])}
     model = SemanticModel(**_described(src, (), str(raw["name"]), raw), tables=tables, joins=joins,
                           dimensions=dims, measures=measures, metrics=metrics,
-                          currency=str(raw.get("currency", "CNY")))
+                          currency=str(raw.get("currency", "CNY")), connection=raw.get("connection"))
     _check_references(src, model)
     return model
 
 
-TOP_KEYS = ("name", "label", "synonyms", "description", "currency", "tables", "joins",
+TOP_KEYS = ("name", "label", "synonyms", "description", "currency", "connection", "tables", "joins",
             "dimensions", "measures", "metrics")
 DESCRIBED_KEYS = ("label", "synonyms", "description")
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
