@@ -36,6 +36,7 @@ class Source:
     first_row: int = 2
     temp_files: tuple[Path, ...] = field(default=())
     rejects: str | None = None  # a DuckDB reject_errors table the scan fills with malformed rows
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,194 @@
+"""Load a source into the warehouse: convert types in one pass, keep bad rows aside, catalog it.
+
+Every source — a file, a sheet, a database table, a REST endpoint — goes
+through `load_source` inside one write transaction, so a load either completes
+(table, rejects and catalog entry together) or changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from errors import IngestError
+from ingest.catalog import CatalogEntry, ColumnInfo, forget, record
+from ingest.files import open_sources, sheet_names
+from ingest.names import safe_name, unique_names
+from ingest.recipe import Step, recipe_select, step_from_dict
+from ingest.source import ColumnPlan, Source
+from ingest.store import write_transaction
+from ingest.types import plan_columns, rejects_query
+
+SourceOpener = Callable[[duckdb.DuckDBPyConnection, CatalogEntry, Path], Source]
+
+RAW_PREFIX = "_raw_"
+REJECTS_SUFFIX = "__rejects"
+ROW = "__row"
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did, for the page and the command line."""
+
+    table: str
+    rows: int
+    columns: tuple[ColumnInfo, ...]
+    rejects: int
+    source: str
+    seconds: float
+
+    @property
+    def rejects_table(self) -> str | None:
+        return f"{self.table}{REJECTS_SUFFIX}" if self.rejects else None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a table comes from and how to read it again on refresh."""
+
+    kind: str  # file, postgres, mysql, sqlite, rest
+    label: str
+    options: dict[str, Any]
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, table: str, origin: Origin,
+                recipe: tuple[dict[str, Any], ...] = ()) -> LoadReport:
+    """Write `table` from `source` (inside the caller's write transaction) and catalog it."""
+    started = time.perf_counter()
+    plans = plan_columns(con, source)
+    select = exp.select(*(exp.alias_(p.value, p.name, quoted=True) for p in plans)).from_(source.relation)
+    if recipe:
+        _create(con, raw_name(table), exp.select(exp.alias_(_row_number(), ROW), *select.expressions)
+                .from_(source.relation))
+        _apply_recipe(con, table, [p.name for p in plans], [step_from_dict(s) for s in recipe])
+    else:
+        _create(con, table, select)
+    rejects = _keep_rejects(con, plans, source, table)
+    columns = _columns(con, table)
+    rows = _count(con, table)
+    record(con, CatalogEntry(table, origin.kind, origin.label, dt.datetime.now().replace(microsecond=0), rows,
+                             columns, recipe, origin.options))
+    return LoadReport(table, rows, columns, rejects, source.label, time.perf_counter() - started)
+
+
+def raw_name(table: str) -> str:
+    return f"{RAW_PREFIX}{table}"
+
+
+def table_ref(name: str) -> exp.Table:
+    """A table by its exact name: never parsed, so a dot or quote in it stays part of the name."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def _row_number() -> exp.Expression:
+    return exp.Window(this=exp.RowNumber())
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, select: exp.Select) -> None:
+    create = exp.Create(this=table_ref(table), kind="TABLE", expression=select, replace=True)
+    con.execute(create.sql("duckdb", identify=True))
+
+
+def _apply_recipe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], steps: list[Step]) -> None:
+    _create(con, table, recipe_select(raw_name(table), columns, steps))
+
+
+def _keep_rejects(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan], source: Source, table: str) -> int:
+    """Cells that did not convert, and lines the reader could not parse, in `<table>__rejects`."""
+    parts: list[exp.Select] = []
+    if any(p.value != p.source for p in plans):
+        parts.append(rejects_query(plans, source))
+    if source.rejects:
+        parts.append(exp.select(exp.column("line").as_("row"), exp.null().as_("column"),
+                                exp.column("csv_line").as_("value"), exp.column("error_message").as_("problem"))
+                     .from_(source.rejects))
+    rejects_table = f"{table}{REJECTS_SUFFIX}"
+    con.execute(exp.Drop(this=table_ref(rejects_table), kind="TABLE", exists=True).sql("duckdb", identify=True))
+    if not parts:
+        return 0
+    union = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
+    _create(con, rejects_table, exp.select("*").from_(union.subquery("rejected")))
+    count = _count(con, rejects_table)
+    if not count:
+        con.execute(exp.Drop(this=table_ref(rejects_table), kind="TABLE").sql("duckdb", identify=True))
+    return count
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(exp.select(exp.Count(this=exp.Star())).from_(table_ref(table))
+                      .sql("duckdb", identify=True)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[ColumnInfo, ...]:
+    """The table's columns as written, each with its safe id (recipes may rename or add columns)."""
+    described = con.execute(exp.Describe(this=table_ref(table)).sql("duckdb", identify=True)).fetchall()
+    names = [row[0] for row in described]
+    return tuple(ColumnInfo(name, safe, str(row[1]))
+                 for name, safe, row in zip(names, unique_names(names), described, strict=True))
+
+
+def load_file(warehouse: Path, path: Path, table: str | None = None,
+              sheets: list[str] | None = None) -> list[LoadReport]:
+    """Load a file (every sheet of a workbook, or the chosen ones) as one table per sheet."""
+    if not path.is_file():
+        raise IngestError(f"There is no file at {path}.")
+    chosen = sheets or sheet_names(path) or [None]
+    with write_transaction(warehouse) as con, tempfile.TemporaryDirectory() as work:
+        reports = []
+        for sheet in chosen:
+            source = open_sources(con, path, [sheet] if sheet else None, Path(work))[0]
+            name = _file_table_name(table, path, sheet if len(chosen) > 1 else None)
+            origin = Origin("file", path.name, {"path": str(path.resolve()), "sheet": sheet})
+            reports.append(load_source(con, source, name, origin))
+        return reports
+
+
+def _file_table_name(table: str | None, path: Path, sheet: str | None) -> str:
+    base = table or safe_name(path.name.split(".")[0], fallback="table")
+    return f"{base}_{safe_name(sheet, fallback='sheet')}" if sheet else base
+
+
+def refresh(warehouse: Path, table: str, entry: CatalogEntry, open_source: SourceOpener) -> LoadReport:
+    """Read the table's origin again and replay its cleaning recipe."""
+    with write_transaction(warehouse) as con, tempfile.TemporaryDirectory() as work:
+        source = open_source(con, entry, Path(work))
+        origin = Origin(entry.kind, entry.origin, entry.options)
+        return load_source(con, source, table, origin, entry.recipe)
+
+
+def set_recipe(warehouse: Path, entry: CatalogEntry, steps: list[Step]) -> LoadReport:
+    """Recompute a table from its raw rows with these cleaning steps (fewer steps = undo)."""
+    started = time.perf_counter()
+    with write_transaction(warehouse) as con:
+        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        if raw_name(entry.table) not in tables:
+            _create(con, raw_name(entry.table), exp.select(exp.alias_(_row_number(), ROW), exp.Star())
+                    .from_(table_ref(entry.table)))
+        raw_columns = [c.name for c in entry.columns] if not entry.recipe else _raw_columns(con, entry.table)
+        _apply_recipe(con, entry.table, raw_columns, steps)
+        columns, rows = _columns(con, entry.table), _count(con, entry.table)
+        recipe = tuple(s.to_dict() for s in steps)
+        record(con, replace(entry, columns=columns, rows=rows, recipe=recipe))
+    return LoadReport(entry.table, rows, columns, 0, entry.origin, time.perf_counter() - started)
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    described = con.execute(exp.Describe(this=table_ref(raw_name(table))).sql("duckdb", identify=True)).fetchall()
+    return [row[0] for row in described if row[0] != ROW]
+
+
+def drop(warehouse: Path, table: str) -> None:
+    """Remove a table with its raw rows, rejects and catalog entry."""
+    with write_transaction(warehouse) as con:
+        for name in (table, raw_name(table), f"{table}{REJECTS_SUFFIX}"):
+            con.execute(exp.Drop(this=table_ref(name), kind="TABLE", exists=True).sql("duckdb", identify=True))
+        forget(con, table)

@@ -1,0 +1,62 @@
+"""Workspace settings: one table of name, default and help; values in `$BEACON_HOME/settings.json`.
+
+>>> Settings(Path("/nonexistent")).get("max_upload_mb")
+1024
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from errors import InputError, UnknownNameError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS = {s.name: s for s in (
+    Setting("max_upload_mb", 1024, "Largest file accepted by an upload, in MB; bigger ones are refused up front."),
+    Setting("query_timeout_s", 30, "Seconds a query may run before it is stopped."),
+    Setting("max_rows", 100_000, "Most rows a query returns to the app."),
+)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+
+    @property
+    def path(self) -> Path:
+        return self.home / "settings.json"
+
+    def _values(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, name: str) -> Any:
+        if name not in SETTINGS:
+            raise UnknownNameError("setting", name, SETTINGS)
+        return self._values().get(name, SETTINGS[name].default)
+
+    def set(self, name: str, value: Any) -> None:
+        if name not in SETTINGS:
+            raise UnknownNameError("setting", name, SETTINGS)
+        default = SETTINGS[name].default
+        if not isinstance(value, type(default)):
+            raise InputError(f"Setting '{name}' takes a {type(default).__name__}, got {value!r}.")
+        values = {**self._values(), name: value}
+        self.home.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=self.home, delete=False, encoding="utf-8") as handle:
+            json.dump(values, handle, indent=2)
+        os.replace(handle.name, self.path)
