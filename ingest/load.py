@@ -111,14 +111,14 @@ def _keep_rejects(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan], sourc
                                 exp.column("csv_line").as_("value"), exp.column("error_message").as_("problem"))
                      .from_(source.rejects))
     rejects_table = f"{table}{REJECTS_SUFFIX}"
-    con.execute(exp.Drop(this=table_ref(rejects_table), kind="TABLE", exists=True).sql("duckdb", identify=True))
+    con.execute(exp.Drop(tables=[table_ref(rejects_table)], kind="TABLE", exists=True).sql("duckdb", identify=True))
     if not parts:
         return 0
     union = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
     _create(con, rejects_table, exp.select("*").from_(union.subquery("rejected")))
     count = _count(con, rejects_table)
     if not count:
-        con.execute(exp.Drop(this=table_ref(rejects_table), kind="TABLE").sql("duckdb", identify=True))
+        con.execute(exp.Drop(tables=[table_ref(rejects_table)], kind="TABLE").sql("duckdb", identify=True))
     return count
 
 
@@ -190,5 +190,5 @@ def drop(warehouse: Path, table: str) -> None:
     """Remove a table with its raw rows, rejects and catalog entry."""
     with write_transaction(warehouse) as con:
         for name in (table, raw_name(table), f"{table}{REJECTS_SUFFIX}"):
-            con.execute(exp.Drop(this=table_ref(name), kind="TABLE", exists=True).sql("duckdb", identify=True))
+            con.execute(exp.Drop(tables=[table_ref(name)], kind="TABLE", exists=True).sql("duckdb", identify=True))
         forget(con, table)

@@ -34,6 +34,15 @@ class Workspace:
     def models(self) -> Path:
         return self.home / "models"
 
+    @property
+    def uploads(self) -> Path:
+        return self.home / "uploads"
+
+    def model_names(self) -> list[str]:
+        """The demo model first, then the workspace's own models by name."""
+        own = sorted(p.stem for p in self.models.glob("*.yaml")) if self.models.is_dir() else []
+        return ["demo", *[n for n in own if n != "demo"]]
+
     def model_file(self, name: str = "demo") -> Path:
         """The workspace's own copy of a model, else the bundled demo model."""
         own = self.models / f"{name}.yaml"
