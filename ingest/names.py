@@ -1,4 +1,4 @@
-"""Safe identifiers for names people write: '订单编号' → 'dingdan_bianhao', 'Unit Price' → 'unit_price'.
+"""Safe identifiers for names people write: '订单编号' → 'dingdanbianhao', 'Unit Price' → 'unit_price'.
 
 Users keep their own column names everywhere they see them; the safe name is
 what model ids and table names use, so nothing a file contains can become SQL.

@@ -13,13 +13,16 @@ file and reports problems with the file, line and field, e.g.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlglot
+import yaml
 from sqlglot import exp
 
 from errors import ModelError, UnknownNameError, suggest
@@ -338,3 +341,108 @@ def _check_cycle(src: Source, model: SemanticModel, name: str, trail: tuple[str,
     if metric is not None and metric.expr:
         for ref in model.referenced_names(name):
             _check_cycle(src, model, ref, (*trail, name))
+
+
+def model_to_dict(model: SemanticModel) -> dict[str, Any]:
+    """The model as plain YAML-ready data in the file's own layout, so `parse_model` reads back an equal model.
+
+    Defaults are left out (sql_table equal to the name, string dimensions, count(*)) to keep
+    saved files as short as hand-written ones.
+
+    >>> model = load_model(Path("assets/demo_model.yaml"))
+    >>> parse_model(yaml.safe_dump(model_to_dict(model), allow_unicode=True)) == model
+    True
+    """
+    out: dict[str, Any] = {"name": model.name, **_described_dict(model), "currency": model.currency}
+    if model.connection is not None:
+        out["connection"] = model.connection
+    out["tables"] = {n: _table_dict(t) for n, t in model.tables.items()}
+    if model.joins:
+        out["joins"] = [_join_dict(j) for j in model.joins]
+    if model.dimensions:
+        out["dimensions"] = {n: _dimension_dict(d) for n, d in model.dimensions.items()}
+    if model.measures:
+        out["measures"] = {n: _measure_dict(m) for n, m in model.measures.items()}
+    out["metrics"] = {n: _metric_dict(m) for n, m in model.metrics.items()}
+    return out
+
+
+def save_model(model: SemanticModel, path: Path) -> None:
+    """Write the model as YAML (Chinese kept readable) atomically: a failed save leaves the old file.
+
+    The text is validated with `parse_model` before anything touches the disk, so a
+    saved file always loads.
+    """
+    text = yaml.safe_dump(model_to_dict(model), allow_unicode=True, sort_keys=False, width=120,
+                          default_flow_style=None)  # labels and lists on one line, as people write them
+    parse_model(text, Path(path).name)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ModelError(f"Cannot write model file {path}: {err.strerror or err}.") from err
+
+
+def _described_dict(part: Described) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if part.labels:
+        out["label"] = dict(part.labels)
+    if part.synonyms:
+        out["synonyms"] = {lang: list(words) for lang, words in part.synonyms.items()}
+    if part.descriptions:
+        out["description"] = dict(part.descriptions)
+    return out
+
+
+def _table_dict(table: Table) -> dict[str, Any]:
+    out = _described_dict(table)
+    if table.sql_table != table.name:
+        out["sql_table"] = table.sql_table
+    if table.primary_key is not None:
+        out["primary_key"] = table.primary_key
+    if table.time is not None:
+        out["time"] = table.time
+    return out
+
+
+def _join_dict(join: Join) -> dict[str, Any]:
+    same = len(join.on) == 1 and join.on[0][0] == join.on[0][1]
+    return {"from": join.left, "to": join.right, "on": join.on[0][0] if same else dict(join.on)}
+
+
+def _dimension_dict(dim: Dimension) -> dict[str, Any]:
+    out = _described_dict(dim)
+    if len(dim.exprs) == 1:
+        table, expr = next(iter(dim.exprs.items()))
+        out["table"] = table
+        if expr != dim.name:
+            out["expr"] = expr
+    else:
+        out["expr"] = dict(dim.exprs)
+    if dim.type != "string":
+        out["type"] = dim.type
+    return out
+
+
+def _measure_dict(measure: Measure) -> dict[str, Any]:
+    out = {**_described_dict(measure), "table": measure.table, "agg": measure.agg}
+    if not (measure.agg == "count" and measure.expr.strip() == "*"):
+        out["expr"] = measure.expr
+    if measure.filter:
+        out["filter"] = measure.filter
+    return out
+
+
+def _metric_dict(metric: Metric) -> dict[str, Any]:
+    out = _described_dict(metric)
+    out.update({"measure": metric.measure} if metric.measure else {"expr": metric.expr})
+    out["format"] = metric.format
+    if not metric.higher_is_better:
+        out["higher_is_better"] = False
+    return out
