@@ -62,6 +62,10 @@ class SourceConnectionError(BeaconError, ConnectionError):
     """A database or web source that cannot be reached or refuses us; never shows credentials."""
 
 
+class SecretsFileError(BeaconError, PermissionError):
+    """The secrets file is readable or writable by others, owned by someone else, or not valid JSON."""
+
+
 class QueryError(BeaconError, ValueError):
     """A semantic query that cannot be compiled: bad filter, unreachable dimension..."""
 
