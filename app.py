@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import resources
 from ui.state import session, set_language
 from viz.i18n import LANGUAGES, t
 
@@ -26,9 +27,15 @@ with st.sidebar:
     st.caption(t("app.tagline", lang))
     st.segmented_control(t("app.language", lang), options=list(LANGUAGES), format_func=LANGUAGES.__getitem__,
                          default=lang, required=True, key="language_switch", on_change=_on_language_change)
+    models = resources.workspace().model_names()
+    if session().model not in models:
+        session().model = "demo"
+    session().model = st.selectbox(t("app.model", lang), models, index=models.index(session().model),
+                                   format_func=lambda name: resources.model_label(name, lang), key="model_picker")
 
 pages = [
     st.Page(ROOT / "pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",
             url_path="home", default=True),
+    st.Page(ROOT / "pages" / "data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
 st.navigation(pages).run()

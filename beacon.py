@@ -6,6 +6,8 @@ Every command reads through the same semantic layer as the app:
     beacon query --metric revenue --by channel --grain month --where "region = 'East'" --json
     beacon sql "SELECT channel, COUNT(*) FROM orders GROUP BY 1" --json
     beacon model show [--lang zh]
+    beacon ingest PATH [--table NAME] [--sheet S] | beacon ingest postgresql://... --source-table T
+    beacon refresh [TABLE ...]
 
 Errors a user can cause print one line to stderr and exit with status 2.
 """
@@ -22,12 +24,14 @@ from typing import Any
 
 import polars as pl
 
-from errors import BeaconError
+from errors import BeaconError, UnknownNameError
 from semantic.answer import run_query, run_sql
-from semantic.engine import DuckDBEngine, QueryResult
+from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.model import SemanticModel, load_model
+from semantic.postgres_engine import PostgresEngine
 from semantic.query import COMPARISONS, GRAINS, SemanticQuery, TimeRange, parse_date, parse_order, parse_where
 from workspace.home import DEMO_MODEL, Workspace
+from workspace.secrets import connection_uri
 
 EXIT_USER_ERROR = 2
 
@@ -54,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("statement", help="the SELECT statement")
     _common(sql)
     sql.set_defaults(handler=_sql)
+    _ingest_parsers(commands)
     model = commands.add_parser("model", help="inspect the semantic model")
     model_commands = model.add_subparsers(dest="action", required=True)
     show = model_commands.add_parser("show", help="print metrics and dimensions with their definitions")
@@ -61,6 +66,21 @@ def _parser() -> argparse.ArgumentParser:
     _common(show)
     show.set_defaults(handler=_model_show)
     return parser
+
+
+def _ingest_parsers(commands: argparse._SubParsersAction) -> None:
+    ingest = commands.add_parser("ingest", help="load a file or a database table into the warehouse")
+    ingest.add_argument("source", help="a file (CSV, Excel, Parquet, JSON, .gz) or a database URI")
+    ingest.add_argument("--table", help="the warehouse table's name (default: from the file name)")
+    ingest.add_argument("--sheet", action="append", default=[], help="an Excel sheet to load (repeatable)")
+    ingest.add_argument("--source-table", action="append", default=[], help="a table of the database URI")
+    ingest.add_argument("--connection", default="warehouse_db", help="name to keep a database URI under")
+    _common(ingest)
+    ingest.set_defaults(handler=_ingest)
+    refresh = commands.add_parser("refresh", help="reload tables from their origin and replay their cleaning")
+    refresh.add_argument("tables", nargs="*", help="tables to refresh (default: every refreshable table)")
+    _common(refresh)
+    refresh.set_defaults(handler=_refresh)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -121,10 +141,47 @@ def _sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace) -> tuple[SemanticModel, DuckDBEngine]:
+def _open(args: argparse.Namespace) -> tuple[SemanticModel, Engine]:
+    model = load_model(args.model)
+    if model.connection:
+        return model, PostgresEngine(connection_uri(Workspace.from_env(), model.connection))
     engine = DuckDBEngine(args.db)
     engine.data_version  # noqa: B018 - fails early, in words, when the file is missing
-    return load_model(args.model), engine
+    return model, engine
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from ingest.connectors import import_tables, save_and_list
+    from ingest.load import load_file
+
+    ws = Workspace(args.db.parent)
+    if "://" in args.source:
+        save_and_list(ws, args.connection, args.source)
+        if not args.source_table:
+            raise BeaconError("Name the database tables to import with --source-table.")
+        reports = import_tables(ws, args.connection, args.source_table)
+    else:
+        reports = load_file(args.db, Path(args.source), args.table, args.sheet or None)
+    for report in reports:
+        rejects = f", {report.rejects} values kept aside in {report.rejects_table}" if report.rejects else ""
+        print(f"{report.table}: {report.rows:,} rows, {len(report.columns)} columns "
+              f"from {report.source} in {report.seconds:.1f} s{rejects}")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from ingest.catalog import read_catalog
+    from ingest.connectors import refresh_table
+
+    ws = Workspace(args.db.parent)
+    entries = {e.table: e for e in read_catalog(DuckDBEngine(args.db)) if e.kind != "demo"}
+    for name in args.tables:
+        if name not in entries:
+            raise UnknownNameError("table", name, entries)
+    for name in args.tables or list(entries):
+        report = refresh_table(ws, entries[name])
+        print(f"{report.table}: {report.rows:,} rows")
+    return 0
 
 
 def _print(result: QueryResult, as_json: bool) -> None:

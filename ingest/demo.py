@@ -15,7 +15,7 @@ benchmarks. The calendar side (festivals, campaigns, ad spend) lives in
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from errors import InputError, WarehouseError
+from ingest.catalog import CatalogEntry, ColumnInfo, record
 from ingest.demo_marketing import (
     CHANNEL_SHARE,
     CHANNELS,
@@ -44,6 +45,7 @@ from ingest.demo_marketing import (
     labels,
     spring_festival_dip,
 )
+from ingest.store import write_transaction
 
 CUSTOMERS, ORDERS = 20_000, 150_000  # at scale 1
 SIGNUP_FROM = -730  # 2022-01-01 as a day number
@@ -137,7 +139,7 @@ def build_demo(path: Path, seed: int = 7, scale: float = 1.0) -> dict[str, int]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise WarehouseError(f"Cannot create the folder for the demo warehouse {path}: {err}") from err
-    return _write_atomic(path, demo_tables(seed, scale))
+    return _write(path, demo_tables(seed, scale), seed, scale)
 
 
 def demo_tables(seed: int = 7, scale: float = 1.0) -> dict[str, pa.Table]:
@@ -156,28 +158,20 @@ def demo_tables(seed: int = 7, scale: float = 1.0) -> dict[str, pa.Table]:
     return {name: table.cast(SCHEMAS[name]) for name, table in tables.items()}
 
 
-def _write_atomic(path: Path, tables: dict[str, pa.Table]) -> dict[str, int]:
-    tmp = path.with_suffix(f".tmp-{os.getpid()}.duckdb")
-    _remove(tmp)
+def _write(path: Path, tables: dict[str, pa.Table], seed: int, scale: float) -> dict[str, int]:
+    """A new warehouse holding the demo tables and their catalog entries, swapped in whole."""
+    loaded_at = dt.datetime.now().replace(microsecond=0)
     try:
-        con = duckdb.connect(str(tmp))
-        try:
+        with write_transaction(path, fresh=True) as con:
             for name, table in tables.items():
                 con.from_arrow(table).create(name)
-        finally:
-            con.close()  # checkpoints, so no .wal travels with the file
-        os.replace(tmp, path)
-    except BaseException as err:
-        _remove(tmp)
-        if isinstance(err, (OSError, duckdb.Error)):
-            raise WarehouseError(f"Cannot write the demo warehouse to {path}: {err}") from err
-        raise
+                columns = tuple(ColumnInfo(f.name, f.name, str(con.table(name).types[i]))
+                                for i, f in enumerate(table.schema))
+                record(con, CatalogEntry(name, "demo", f"beacon demo --seed {seed} --scale {scale:g}", loaded_at,
+                                         table.num_rows, columns, (), {"seed": seed, "scale": scale}))
+    except duckdb.Error as err:
+        raise WarehouseError(f"Cannot write the demo warehouse to {path}: {err}") from err
     return {name: table.num_rows for name, table in tables.items()}
-
-
-def _remove(tmp: Path) -> None:
-    for leftover in (tmp, Path(f"{tmp}.wal")):
-        leftover.unlink(missing_ok=True)
 
 
 def _ids(prefix: str, n: int, width: int) -> pa.Array:

@@ -68,7 +68,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, table: str, orig
     if recipe:
         _create(con, raw_name(table), exp.select(exp.alias_(_row_number(), ROW), *select.expressions)
                 .from_(source.relation))
-        _apply_recipe(con, table, [p.name for p in plans], [step_from_dict(s) for s in recipe])
+        _apply_recipe(con, table, [step_from_dict(s) for s in recipe])
     else:
         _create(con, table, select)
     rejects = _keep_rejects(con, plans, source, table)
@@ -97,8 +97,11 @@ def _create(con: duckdb.DuckDBPyConnection, table: str, select: exp.Select) -> N
     con.execute(create.sql("duckdb", identify=True))
 
 
-def _apply_recipe(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], steps: list[Step]) -> None:
-    _create(con, table, recipe_select(raw_name(table), columns, steps))
+def _apply_recipe(con: duckdb.DuckDBPyConnection, table: str, steps: list[Step]) -> None:
+    """The user's table recomputed from its raw rows; the raw types let bad steps be refused in words."""
+    described = con.execute(exp.Describe(this=table_ref(raw_name(table))).sql("duckdb", identify=True)).fetchall()
+    types = {row[0]: str(row[1]) for row in described if row[0] != ROW}
+    _create(con, table, recipe_select(raw_name(table), list(types), steps, types))
 
 
 def _keep_rejects(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan], source: Source, table: str) -> int:
@@ -173,17 +176,11 @@ def set_recipe(warehouse: Path, entry: CatalogEntry, steps: list[Step]) -> LoadR
         if raw_name(entry.table) not in tables:
             _create(con, raw_name(entry.table), exp.select(exp.alias_(_row_number(), ROW), exp.Star())
                     .from_(table_ref(entry.table)))
-        raw_columns = [c.name for c in entry.columns] if not entry.recipe else _raw_columns(con, entry.table)
-        _apply_recipe(con, entry.table, raw_columns, steps)
+        _apply_recipe(con, entry.table, steps)
         columns, rows = _columns(con, entry.table), _count(con, entry.table)
         recipe = tuple(s.to_dict() for s in steps)
         record(con, replace(entry, columns=columns, rows=rows, recipe=recipe))
     return LoadReport(entry.table, rows, columns, 0, entry.origin, time.perf_counter() - started)
-
-
-def _raw_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    described = con.execute(exp.Describe(this=table_ref(raw_name(table))).sql("duckdb", identify=True)).fetchall()
-    return [row[0] for row in described if row[0] != ROW]
 
 
 def drop(warehouse: Path, table: str) -> None:

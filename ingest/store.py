@@ -31,13 +31,15 @@ from errors import WarehouseError
 
 
 @contextmanager
-def write_transaction(warehouse: Path, wait_s: float = 300.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to a copy of `warehouse`, swapped in if the block ends without error."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+def write_transaction(warehouse: Path, wait_s: float = 300.0,
+                      fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of `warehouse` (an empty one when `fresh`), swapped in on success."""
+    _file_step(lambda _, folder: folder.mkdir(parents=True, exist_ok=True), warehouse, warehouse.parent)
     with _writer_lock(warehouse, wait_s):
         copy = warehouse.with_name(f".{warehouse.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
-            if warehouse.exists():
+            copy.unlink(missing_ok=True)
+            if warehouse.exists() and not fresh:
                 _file_step(shutil.copyfile, warehouse, copy)
             con = duckdb.connect(str(copy))
             try:
@@ -54,7 +56,7 @@ def _file_step(step: Callable[[Path, Path], object], source: Path, target: Path)
     try:
         step(source, target)
     except OSError as err:
-        raise WarehouseError(f"Could not write the warehouse {target.name}: {err.strerror or err}. "
+        raise WarehouseError(f"Could not write the warehouse {target}: {err.strerror or err}. "
                              "Nothing was changed.") from err
 
 

@@ -18,7 +18,6 @@ from viz.format import format_date
 from viz.i18n import t
 
 KPIS = ("revenue", "orders", "buyers", "aov", "spend", "roas")
-TREND_METRIC = "revenue"
 
 lang = session().lang
 
@@ -42,8 +41,8 @@ def trend_grain(window: TimeRange) -> str:
 
 
 def render(model: SemanticModel) -> None:
-    engine = resources.engine()
-    kpis = [m for m in KPIS if m in model.metrics]
+    engine = resources.engine_for(model)
+    kpis = [m for m in KPIS if m in model.metrics] or list(model.metrics)[:6]
     bounds = time_bounds(model, engine, model.measures_of(kpis[0])[0].table)
     if bounds is None:
         st.info(t("home.empty_period", lang))
@@ -57,11 +56,12 @@ def render(model: SemanticModel) -> None:
                        model, engine)
     kpi_row(model, result.frame, kpis, lang)
     grain = trend_grain(window)
-    trend = run_query(SemanticQuery(metrics=(TREND_METRIC,), time_grain=grain, time_range=window,
+    focus = kpis[0]
+    trend = run_query(SemanticQuery(metrics=(focus,), time_grain=grain, time_range=window,
                                     compare="previous_period"), model, engine)
-    metric = model.metrics[TREND_METRIC]
+    metric = model.metrics[focus]
     st.subheader(t("home.trend_title", lang, metric=metric.label(lang)))
-    series = {TREND_METRIC: t("home.current", lang), f"{TREND_METRIC}__previous": t("home.previous", lang)}
+    series = {focus: t("home.current", lang), f"{focus}__previous": t("home.previous", lang)}
     st.plotly_chart(trend_figure(trend.frame, grain, series, metric.format, lang, grain, model.currency),
                     width="stretch", config={"displaylogo": False})
     definitions(model, kpis, lang, [result.compiled.sql, trend.compiled.sql])

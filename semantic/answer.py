@@ -10,19 +10,19 @@ import datetime as dt
 from sqlglot import exp
 
 from semantic.compile import CompiledSQL, compile_query
-from semantic.engine import DuckDBEngine, QueryResult
+from semantic.engine import Engine, QueryResult
 from semantic.guard import guard
 from semantic.model import SemanticModel
 from semantic.query import Policy, SemanticQuery
 
 
-def run_query(query: SemanticQuery, model: SemanticModel, engine: DuckDBEngine,
+def run_query(query: SemanticQuery, model: SemanticModel, engine: Engine,
               policy: Policy | None = None) -> QueryResult:
     """Answer a semantic query with governed SQL."""
     return engine.run(compile_query(query, model, policy, engine.dialect))
 
 
-def run_sql(sql: str, model: SemanticModel, engine: DuckDBEngine) -> QueryResult:
+def run_sql(sql: str, model: SemanticModel, engine: Engine) -> QueryResult:
     """Run raw SQL only after the guard has accepted it (read-only, model tables, row limit)."""
     allowed = [t.sql_table for t in model.tables.values()]
     # One row over the engine's limit, so the engine can tell the user the result was cut off.
@@ -30,7 +30,7 @@ def run_sql(sql: str, model: SemanticModel, engine: DuckDBEngine) -> QueryResult
     return engine.run(CompiledSQL(checked, (), engine.dialect))
 
 
-def time_bounds(model: SemanticModel, engine: DuckDBEngine, table: str) -> tuple[dt.date, dt.date] | None:
+def time_bounds(model: SemanticModel, engine: Engine, table: str) -> tuple[dt.date, dt.date] | None:
     """First and last day with rows in `table`, so relative periods can end at the data's last day."""
     column = exp.column(model.tables[table].time or "", table)
     select = exp.select(exp.cast(exp.Min(this=column), "DATE").as_("first"),

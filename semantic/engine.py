@@ -20,8 +20,11 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -43,6 +46,15 @@ class QueryResult:
     truncated: bool
     elapsed_ms: float
     from_cache: bool = False
+
+
+class Engine(Protocol):
+    """What the rest of Beacon needs of an engine: the embedded warehouse or a live database."""
+
+    dialect: str
+    max_rows: int
+
+    def run(self, compiled: CompiledSQL) -> QueryResult: ...
 
 
 class DuckDBEngine:
@@ -84,6 +96,15 @@ class DuckDBEngine:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return result
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only cursor for core code that builds its own SQL trees (profiling, model proposal)."""
+        cursor, _ = self._cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
 
     def table_names(self) -> list[str]:
         cursor, _ = self._cursor()

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import ingest.demo as demo
+import ingest.store as store
 from errors import InputError, WarehouseError
 from ingest.demo import build_demo
 
@@ -121,7 +121,7 @@ def test_ids_are_formatted_and_rows_sorted_by_id(db: duckdb.DuckDBPyConnection) 
 
 
 def test_no_wal_or_temp_file_is_left(builds: Builds) -> None:
-    assert sorted(p.name for p in builds.path.parent.iterdir()) == ["warehouse.duckdb"]
+    assert sorted(p.name for p in builds.path.parent.iterdir()) == [".warehouse.duckdb.lock", "warehouse.duckdb"]
 
 
 # --- determinism ---------------------------------------------------------------------------
@@ -484,7 +484,7 @@ def test_building_over_an_existing_file_replaces_it(tmp_path: Path) -> None:
         assert one(con, "SELECT count(*) FROM customers") == counts["customers"]
     finally:
         con.close()
-    assert [p.name for p in tmp_path.iterdir()] == ["warehouse.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".warehouse.duckdb.lock", "warehouse.duckdb"]
 
 
 def test_a_failed_build_keeps_the_old_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -495,8 +495,8 @@ def test_a_failed_build_keeps_the_old_warehouse(tmp_path: Path, monkeypatch: pyt
     def refuse(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo.os, "replace", refuse)
+    monkeypatch.setattr(store.os, "replace", refuse)
     with pytest.raises(WarehouseError, match="disk full"):
         build_demo(path, seed=8, scale=0.05)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["warehouse.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".warehouse.duckdb.lock", "warehouse.duckdb"]

@@ -12,6 +12,8 @@ from viz.i18n import LANGUAGES
 @dataclass
 class SessionState:
     lang: str = "en"
+    model: str = "demo"
+    table: str | None = None
 
 
 def session() -> SessionState:

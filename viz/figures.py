@@ -54,3 +54,17 @@ def trend_figure(frame: pl.DataFrame, time_col: str, series: dict[str, str], fmt
         xaxis={"tickvals": dates[:: max(1, len(dates) // 8)],
                "ticktext": [format_date(d, lang, grain) for d in dates[:: max(1, len(dates) // 8)]]})
     return figure
+
+
+def bar_figure(labels: list[str], values: list[float], lang: str, horizontal: bool = False,
+               fmt: str = "integer", height: int = 280) -> go.Figure:
+    """Plain bars (top values, a histogram's bins), counts formatted in the user's language."""
+    texts = [format_value(v, fmt, lang) for v in values]
+    bar = go.Bar(x=values if horizontal else labels, y=labels if horizontal else values, text=texts,
+                 orientation="h" if horizontal else "v", marker_color=PALETTE[0], textposition="auto",
+                 hovertemplate="%{" + ("y" if horizontal else "x") + "}: %{text}<extra></extra>")
+    figure = go.Figure(bar)
+    figure.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="white",
+                         yaxis={"autorange": "reversed"} if horizontal else {"gridcolor": "#eef2f7"},
+                         bargap=0.05 if not horizontal else 0.3)
+    return figure

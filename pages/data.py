@@ -1,0 +1,140 @@
+"""Data: upload a file, connect a database or an API; then profile, clean and model each table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest import connectors
+from ingest.catalog import CatalogEntry, read_catalog
+from ingest.files import sheet_names
+from ingest.load import LoadReport, drop, load_file
+from ingest.names import safe_name
+from ingest.profile import profile_table
+from ingest.rest import RestSpec
+from ui import resources
+from ui.model_editor import model_editor
+from ui.profile_view import show_profile
+from ui.recipe_editor import recipe_editor
+from ui.state import session
+from viz.format import format_value
+from viz.i18n import t
+from workspace.settings import Settings
+from workspace.uploads import check_size, save_upload
+
+lang = session().lang
+
+
+def report(loaded: LoadReport) -> None:
+    st.success(t("data.loaded", lang, rows=format_value(loaded.rows, "integer", lang, full=True),
+                 table=loaded.table, seconds=f"{loaded.seconds:.1f}"))
+    if loaded.rejects:
+        st.warning(t("data.rejects", lang, count=loaded.rejects, table=loaded.rejects_table))
+    session().table = loaded.table
+
+
+def upload_section() -> None:
+    ws = resources.workspace()
+    file = st.file_uploader(t("data.uploader", lang), key="upload_file",
+                            type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "json", "ndjson", "jsonl", "gz"])
+    if file is None:
+        return
+    check_size(file.name, file.size, Settings(ws.home).get("max_upload_mb"))
+    saved = save_upload(ws.uploads, file.name, iter([file.getbuffer().tobytes()]))
+    sheets = sheet_names(saved)
+    chosen = st.multiselect(t("data.sheets", lang), sheets, default=sheets, key="upload_sheets") if sheets else None
+    name = st.text_input(t("data.table_name", lang), value=safe_name(saved.name.split(".")[0], "table"),
+                         key="upload_table")
+    if st.button(t("data.load", lang), type="primary", key="upload_load"):
+        with st.status(t("data.loading", lang, name=saved.name)):
+            reports = load_file(ws.warehouse, saved, safe_name(name, "table"), chosen or None)
+        for loaded in reports:
+            report(loaded)
+
+
+def database_section() -> None:
+    uri = st.text_input(t("data.uri", lang), type="password", help=t("data.uri_help", lang), key="db_uri")
+    name = st.text_input(t("data.connection_name", lang), value="warehouse_db", key="db_name")
+    if st.button(t("data.list_tables", lang), key="db_list") and uri:
+        st.session_state["db_tables_found"] = connectors.save_and_list(resources.workspace(), name, uri)
+    found = st.session_state.get("db_tables_found", [])
+    if not found:
+        return
+    st.caption(t("data.tables_found", lang, count=len(found)))
+    tables = st.multiselect(t("data.db_tables", lang), found, key="db_pick")
+    live = st.radio(t("data.mode", lang), ["import", "live"], horizontal=True, key="db_mode",
+                    format_func=lambda m: t(f"data.mode_{m}", lang)) == "live"
+    if st.button(t("data.load", lang), type="primary", key="db_load") and tables:
+        with st.status(t("data.loading", lang, name=", ".join(tables))):
+            if live:
+                model = connectors.save_live_model(resources.workspace(), name, tables)
+                st.success(t("data.live_saved", lang, model=model))
+                return
+            for loaded in connectors.import_tables(resources.workspace(), name, tables):
+                report(loaded)
+
+
+def rest_section() -> None:
+    url = st.text_input(t("data.rest_url", lang), key="rest_url")
+    headers = st.data_editor({"name": [""], "value": [""]}, num_rows="dynamic", key="rest_headers",
+                             column_config={"name": t("data.rest_headers", lang)})
+    records = st.text_input(t("data.rest_records", lang), key="rest_records")
+    paging = st.radio(t("data.rest_paging", lang), ["none", "page", "cursor"], horizontal=True, key="rest_paging",
+                      format_func=lambda p: t(f"data.rest_paging_{p}", lang))
+    extra: dict[str, str] = {}
+    if paging == "page":
+        extra["page_param"] = st.text_input(t("data.rest_page_param", lang), value="page", key="rest_page_param")
+    elif paging == "cursor":
+        extra["cursor_path"] = st.text_input(t("data.rest_cursor_path", lang), key="rest_cursor_path")
+        extra["cursor_param"] = st.text_input(t("data.rest_cursor_param", lang), value="cursor", key="rest_cparam")
+    table = st.text_input(t("data.table_name", lang), value="api_data", key="rest_table")
+    if st.button(t("data.rest_fetch", lang), type="primary", key="rest_load") and url:
+        pairs = {h: v for h, v in zip(headers["name"], headers["value"], strict=True) if h and h.strip()}
+        spec = RestSpec(url=url.strip(), headers=pairs, records_path=records.strip(), paging=paging, **extra)
+        with st.status(t("data.loading", lang, name=url)):
+            report(connectors.load_rest(resources.workspace(), spec, safe_name(table, "api_data")))
+
+
+def tables_section() -> None:
+    engine = resources.engine()
+    entries = read_catalog(engine)
+    if not entries:
+        st.info(t("data.no_tables", lang))
+        return
+    st.dataframe([{t("data.catalog_table", lang): e.table, t("data.catalog_origin", lang): e.origin,
+                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): e.rows}
+                  for e in entries], hide_index=True, width="stretch")
+    names = [e.table for e in entries]
+    current = session().table if session().table in names else names[0]
+    table = st.selectbox(t("data.pick_table", lang), names, index=names.index(current), key="data_table")
+    session().table = table
+    entry = next(e for e in entries if e.table == table)
+    table_actions(entry)
+    profile_tab, clean_tab, model_tab = st.tabs([t("data.tab_profile", lang), t("data.tab_clean", lang),
+                                                 t("data.tab_model", lang)])
+    with profile_tab:
+        show_profile(profile_table(engine, table), lang)
+    with clean_tab:
+        recipe_editor(entry, lang)
+    with model_tab:
+        model_editor(names, table, lang)
+
+
+def table_actions(entry: CatalogEntry) -> None:
+    left, right, _ = st.columns([1, 1, 4])
+    if left.button(t("data.refresh", lang), key="table_refresh"):
+        with st.status(t("data.loading", lang, name=entry.origin)):
+            loaded = connectors.refresh_table(resources.workspace(), entry)
+        st.success(t("data.refreshed", lang, table=entry.table, rows=loaded.rows))
+    if right.button(t("data.delete", lang), key="table_delete"):
+        drop(resources.workspace().warehouse, entry.table)
+        st.success(t("data.deleted", lang, table=entry.table))
+        st.rerun()
+
+
+st.title(t("data.title", lang))
+st.caption(t("data.subtitle", lang))
+sections = (upload_section, database_section, rest_section, tables_section)
+tabs = st.tabs([t(f"data.tab_{k}", lang) for k in ("upload", "database", "rest", "tables")])
+for tab, section in zip(tabs, sections, strict=True):
+    with tab, resources.shown_errors(lang):
+        section()

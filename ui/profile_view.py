@@ -1,0 +1,65 @@
+"""A loaded table's profile: headline numbers, warnings in words, per-column statistics and charts."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ingest.profile import ColumnProfile, TableProfile, Warning
+from viz.figures import bar_figure
+from viz.format import format_value
+from viz.i18n import t
+
+
+def warning_text(warning: Warning, lang: str) -> str:
+    """A profile warning worded for the user; its numbers formatted in their language."""
+    values = {"column": warning.column or "", "count": format_value(warning.count, "integer", lang, full=True),
+              "share": format_value(warning.share, "percent", lang), "code": warning.code}
+    key = f"profile.w_{warning.code}"
+    return t(key, lang, **values) if t(key, lang) != key else t("profile.w_other", lang, **values)
+
+
+def show_profile(profile: TableProfile, lang: str) -> None:
+    left, middle, right = st.columns(3)
+    left.metric(t("profile.rows", lang), format_value(profile.rows, "integer", lang, full=True))
+    middle.metric(t("profile.columns", lang), len(profile.columns))
+    right.metric(t("profile.duplicates", lang), format_value(profile.duplicate_rows, "integer", lang, full=True))
+    st.markdown(f"**{t('profile.warnings', lang)}**")
+    if profile.warnings:
+        st.warning("\n".join(f"- {warning_text(w, lang)}" for w in profile.warnings))
+    else:
+        st.success(t("profile.no_warnings", lang))
+    st.dataframe(_summary(profile, lang), hide_index=True, width="stretch")
+    names = [c.name for c in profile.columns]
+    chosen = st.selectbox(t("clean.column", lang), names,
+                          key=f"profile_column_{profile.table}")
+    if chosen:
+        _column_chart(next(c for c in profile.columns if c.name == chosen), lang)
+
+
+def _summary(profile: TableProfile, lang: str) -> pl.DataFrame:
+    rows = [{t("clean.column", lang): c.name, t("profile.type", lang): c.type,
+             t("profile.nulls", lang): format_value(c.null_share, "percent", lang),
+             t("profile.blanks", lang): format_value(c.blank_share, "percent", lang),
+             t("profile.distinct", lang): format_value(c.distinct, "integer", lang, full=True),
+             t("profile.min", lang): _short(c.min), t("profile.max", lang): _short(c.max),
+             t("profile.mean", lang): format_value(c.mean, "number", lang)} for c in profile.columns]
+    return pl.DataFrame(rows)
+
+
+def _short(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _column_chart(column: ColumnProfile, lang: str) -> None:
+    if column.histogram:
+        st.caption(t("profile.histogram", lang))
+        labels = [f"{_short(lo)} – {_short(hi)}" for lo, hi, _ in column.histogram]
+        st.plotly_chart(bar_figure(labels, [n for _, _, n in column.histogram], lang), width="stretch",
+                        key=f"hist_{column.name}")
+    elif column.top_values:
+        st.caption(t("profile.top_values", lang))
+        labels = [_short(v) for v, _ in column.top_values]
+        st.plotly_chart(bar_figure(labels, [n for _, n in column.top_values], lang, horizontal=True),
+                        width="stretch", key=f"top_{column.name}")
