@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from errors import IngestError
 from ingest.catalog import CatalogEntry, ColumnInfo, forget, record
-from ingest.files import open_sources, sheet_names
+from ingest.files import open_sources, with_text_columns
 from ingest.names import safe_name, unique_names
 from ingest.recipe import Step, recipe_select, step_from_dict
 from ingest.source import ColumnPlan, Source
@@ -63,20 +63,38 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, table: str, orig
                 recipe: tuple[dict[str, Any], ...] = ()) -> LoadReport:
     """Write `table` from `source` (inside the caller's write transaction) and catalog it."""
     started = time.perf_counter()
-    plans = plan_columns(con, source)
-    select = exp.select(*(exp.alias_(p.value, p.name, quoted=True) for p in plans)).from_(source.relation)
-    if recipe:
-        _create(con, raw_name(table), exp.select(exp.alias_(_row_number(), ROW), *select.expressions)
-                .from_(source.relation))
-        _apply_recipe(con, table, [step_from_dict(s) for s in recipe])
-    else:
-        _create(con, table, select)
+    plans = _write_table(con, source, table, recipe)
+    mistyped = _mistyped_columns(con, source)
+    if mistyped:  # DuckDB guessed a type from the first rows that later rows break: read those as text
+        source = with_text_columns(source, mistyped)
+        plans = _write_table(con, source, table, recipe)
     rejects = _keep_rejects(con, plans, source, table)
     columns = _columns(con, table)
     rows = _count(con, table)
     record(con, CatalogEntry(table, origin.kind, origin.label, dt.datetime.now().replace(microsecond=0), rows,
                              columns, recipe, origin.options))
     return LoadReport(table, rows, columns, rejects, source.label, time.perf_counter() - started)
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, source: Source, table: str,
+                 recipe: tuple[dict[str, Any], ...]) -> list[ColumnPlan]:
+    """One pass over the source: typed columns into the table (or its raw rows, when it has a recipe)."""
+    plans = plan_columns(con, source)
+    values = [exp.alias_(p.value, p.name, quoted=True) for p in plans]
+    if recipe:
+        _create(con, raw_name(table), exp.select(exp.alias_(_row_number(), ROW), *values).from_(source.relation))
+        _apply_recipe(con, table, [step_from_dict(s) for s in recipe])
+    else:
+        _create(con, table, exp.select(*values).from_(source.relation))
+    return plans
+
+
+def _mistyped_columns(con: duckdb.DuckDBPyConnection, source: Source) -> list[str]:
+    if not source.rejects:
+        return []
+    select = exp.select(exp.column("column_name")).distinct().from_(source.rejects).where(
+        exp.column("error_type").eq(exp.Literal.string("CAST")))
+    return [row[0] for row in con.execute(select.sql("duckdb")).fetchall() if row[0]]
 
 
 def raw_name(table: str) -> str:
@@ -109,10 +127,11 @@ def _keep_rejects(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan], sourc
     parts: list[exp.Select] = []
     if any(p.value != p.source for p in plans):
         parts.append(rejects_query(plans, source))
-    if source.rejects:
-        parts.append(exp.select(exp.column("line").as_("row"), exp.null().as_("column"),
+    if source.rejects:  # every scan appends to DuckDB's table: keep the last scan's rows, once each
+        last_scan = exp.select(exp.Max(this=exp.column("scan_id"))).from_(source.rejects).subquery()
+        parts.append(exp.select(exp.column("line").as_("row"), exp.column("column_name").as_("column"),
                                 exp.column("csv_line").as_("value"), exp.column("error_message").as_("problem"))
-                     .from_(source.rejects))
+                     .distinct().from_(source.rejects).where(exp.column("scan_id").eq(last_scan)))
     rejects_table = f"{table}{REJECTS_SUFFIX}"
     con.execute(exp.Drop(tables=[table_ref(rejects_table)], kind="TABLE", exists=True).sql("duckdb", identify=True))
     if not parts:
@@ -141,16 +160,15 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> tuple[ColumnInfo, ..
 
 def load_file(warehouse: Path, path: Path, table: str | None = None,
               sheets: list[str] | None = None) -> list[LoadReport]:
-    """Load a file (every sheet of a workbook, or the chosen ones) as one table per sheet."""
+    """Load a file (every non-empty sheet of a workbook, or the chosen ones) as one table per sheet."""
     if not path.is_file():
         raise IngestError(f"There is no file at {path}.")
-    chosen = sheets or sheet_names(path) or [None]
     with write_transaction(warehouse) as con, tempfile.TemporaryDirectory() as work:
+        sources = open_sources(con, path, sheets or None, Path(work))
         reports = []
-        for sheet in chosen:
-            source = open_sources(con, path, [sheet] if sheet else None, Path(work))[0]
-            name = _file_table_name(table, path, sheet if len(chosen) > 1 else None)
-            origin = Origin("file", path.name, {"path": str(path.resolve()), "sheet": sheet})
+        for source in sources:
+            name = _file_table_name(table, path, source.sheet if len(sources) > 1 else None)
+            origin = Origin("file", path.name, {"path": str(path.resolve()), "sheet": source.sheet})
             reports.append(load_source(con, source, name, origin))
         return reports
 
