@@ -30,5 +30,8 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
+bench: $(STAMP)
+	$(BIN)/python -m bench.ingest
+
 clean:
 	rm -rf $(VENV) $(WAREHOUSE) .pytest_cache .ruff_cache
