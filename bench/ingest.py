@@ -26,7 +26,8 @@ COPY (
          'C' || lpad((hash(range) % 2000000)::VARCHAR, 7, '0') AS customer_id,
          DATE '2024-01-01' + (range % 731)::INTEGER AS order_date,
          ['Tmall', 'JD', 'Douyin', 'WeChat Mini Program', 'Official Site', 'Offline Store'][range % 6 + 1] AS channel,
-         ['Shanghai', 'Beijing', 'Guangzhou', 'Shenzhen', 'Chengdu', 'Hangzhou', 'Wuhan'][(hash(range) % 7)::BIGINT + 1] AS city,
+         ['Shanghai', 'Beijing', 'Guangzhou', 'Shenzhen', 'Chengdu', 'Hangzhou', 'Wuhan']
+           [(hash(range) % 7)::BIGINT + 1] AS city,
          (hash(range * 7) % 4 + 1)::INTEGER AS quantity,
          round((hash(range * 13) % 100000) / 100.0 + 9.9, 2) AS amount,
          round((hash(range * 17) % 3000) / 100.0, 2) AS discount,
@@ -80,7 +81,8 @@ def main() -> None:
         csv = work / "orders.csv"
         started = time.perf_counter()
         generate(csv, args.rows)
-        print(f"generated {args.rows:,} rows, {csv.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - started:.1f} s")
+        took = time.perf_counter() - started
+        print(f"generated {args.rows:,} rows, {csv.stat().st_size / 1e9:.2f} GB in {took:.1f} s")
         runs = {kind: [measure(kind, csv, work) for _ in range(args.repeat)] for kind in ("baseline", "beacon")}
     best = {kind: min(r["seconds"] for r in results) for kind, results in runs.items()}
     peak = {kind: max(r["peak_mb"] for r in results) for kind, results in runs.items()}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from semantic.answer import run_query, time_bounds
+from semantic.answer import check_tables, run_query, time_bounds
 from semantic.model import SemanticModel
 from semantic.periods import PRESETS, comparison_window, preset_range
 from semantic.query import SemanticQuery, TimeRange
@@ -42,6 +42,7 @@ def trend_grain(window: TimeRange) -> str:
 
 def render(model: SemanticModel) -> None:
     engine = resources.engine_for(model)
+    check_tables(model, engine)
     kpis = [m for m in KPIS if m in model.metrics] or list(model.metrics)[:6]
     bounds = time_bounds(model, engine, model.measures_of(kpis[0])[0].table)
     if bounds is None:

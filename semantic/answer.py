@@ -9,8 +9,9 @@ import datetime as dt
 
 from sqlglot import exp
 
+from errors import WarehouseError
 from semantic.compile import CompiledSQL, compile_query
-from semantic.engine import Engine, QueryResult
+from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.guard import guard
 from semantic.model import SemanticModel
 from semantic.query import Policy, SemanticQuery
@@ -28,6 +29,18 @@ def run_sql(sql: str, model: SemanticModel, engine: Engine) -> QueryResult:
     # One row over the engine's limit, so the engine can tell the user the result was cut off.
     checked = guard(sql, allowed, engine.dialect, engine.max_rows + 1)
     return engine.run(CompiledSQL(checked, (), engine.dialect))
+
+
+def check_tables(model: SemanticModel, engine: Engine) -> None:
+    """Refuse, in words, a model whose tables are not all in the warehouse (a live database checks itself)."""
+    if not isinstance(engine, DuckDBEngine):
+        return
+    present = {name.lower() for name in engine.table_names()}
+    missing = [t.sql_table for t in model.tables.values() if t.sql_table.lower() not in present]
+    if missing:
+        raise WarehouseError(f"The model '{model.name}' reads {', '.join(missing)}, which the warehouse does not "
+                             "have. Load them on the Data page (or run `beacon demo` for the demo data), "
+                             "or choose another model.")
 
 
 def time_bounds(model: SemanticModel, engine: Engine, table: str) -> tuple[dt.date, dt.date] | None:

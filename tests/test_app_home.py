@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ingest.load import load_file
 from semantic.answer import run_query, time_bounds
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
@@ -15,6 +16,7 @@ from semantic.query import SemanticQuery
 from viz.format import format_change, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
 KPIS = ("revenue", "orders", "buyers", "aov", "spend", "roas")
 
 
@@ -70,3 +72,11 @@ def test_missing_warehouse_is_explained(tmp_path: Path, monkeypatch: pytest.Monk
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not app.exception
     assert "beacon demo" in app.error[0].value
+
+
+def test_model_whose_tables_are_missing_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_file(tmp_path / "warehouse.duckdb", DATASETS / "cn_meal_orders" / "meal_order_info.csv")
+    monkeypatch.setenv("BEACON_HOME", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not app.exception
+    assert "orders" in app.error[0].value and "Data page" in app.error[0].value
