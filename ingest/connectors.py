@@ -26,7 +26,7 @@ from ingest.store import write_transaction
 from semantic.infer import propose_model
 from semantic.model import save_model
 from workspace.home import Workspace
-from workspace.secrets import connection_uri, save_connection
+from workspace.secrets import connection_uri, read_secret, save_connection, save_secret
 
 LIVE_SAMPLE_ROWS = 50_000
 
@@ -50,12 +50,13 @@ def import_tables(ws: Workspace, connection: str, tables: list[str]) -> list[Loa
 
 
 def load_rest(ws: Workspace, spec: RestSpec, table: str) -> LoadReport:
-    """Load every page of an endpoint; its headers (keys, tokens) are kept as a secret of the table."""
-    secret = f"rest_{table}"
-    save_connection(ws, secret, json.dumps(spec.headers))
-    options = {"spec": {**dataclasses.asdict(spec), "headers": {}}, "headers_secret": secret}
+    """Load every page of an endpoint; its URL and headers (keys, tokens) are kept as a secret of the table."""
+    secret = f"rest_{safe_name(table, 'table')}"[:63]
+    options = {"spec": {**dataclasses.asdict(spec), "url": redact_url(spec.url), "headers": {}}, "secret": secret}
     with write_transaction(ws.warehouse) as con:
-        return load_source(con, rest_source(con, spec), table, Origin("rest", redact_url(spec.url), options))
+        report = load_source(con, rest_source(con, spec), table, Origin("rest", redact_url(spec.url), options))
+    save_secret(ws, secret, json.dumps({"url": spec.url, "headers": spec.headers}))
+    return report
 
 
 def refresh_table(ws: Workspace, entry: CatalogEntry) -> LoadReport:
@@ -75,8 +76,8 @@ def _reopen(ws: Workspace, con: duckdb.DuckDBPyConnection, entry: CatalogEntry, 
         uri = connection_uri(ws, options["connection"])
         return arrow_source(con, read_table(uri, options["table"]), entry.origin)
     if entry.kind == "rest":
-        headers = json.loads(connection_uri(ws, options["headers_secret"]))
-        return rest_source(con, RestSpec(**{**options["spec"], "headers": headers}))
+        kept = json.loads(read_secret(ws, options["secret"]))
+        return rest_source(con, RestSpec(**{**options["spec"], "url": kept["url"], "headers": kept["headers"]}))
     raise IngestError(f"{entry.table} came from '{entry.origin}' and cannot be refreshed here; "
                       "rebuild it with `beacon demo`.")
 
@@ -97,5 +98,6 @@ def save_live_model(ws: Workspace, connection: str, tables: list[str]) -> str:
     live = dataclasses.replace(model, connection=connection, tables={
         key: dataclasses.replace(value, sql_table=by_id.get(key, value.sql_table))
         for key, value in model.tables.items()})
+    ws.models.mkdir(parents=True, exist_ok=True)
     save_model(live, ws.models / f"{connection}.yaml")
     return connection

@@ -35,7 +35,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 import adbc_driver_manager
 import adbc_driver_postgresql.dbapi as adbc_pg
@@ -102,8 +102,9 @@ def parse_uri(uri: str) -> DatabaseURI:
     database = unquote(parts.path.lstrip("/"))
     if not database:
         raise InputError(f"A {_NAMES[kind]} URI names a database: {parts.scheme}://user:password@host:{port}/database.")
+    password = unquote(parts.password or "") or dict(parse_qsl(parts.query)).get("password", "")
     return DatabaseURI(kind, parts.hostname or "localhost", port, database, unquote(parts.username or ""),
-                       password=unquote(parts.password or ""), uri=uri.strip())
+                       password=password, uri=uri.strip())
 
 
 def _sqlite_uri(parts: SplitResult, uri: str) -> DatabaseURI:

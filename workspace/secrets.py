@@ -1,4 +1,4 @@
-"""Saved database connections: the only place Beacon keeps a password.
+"""Saved connections and other secrets (API keys): the only place Beacon keeps a password.
 
 Models, the catalog, dashboards and logs name a connection (`sales_db`); the
 URI with its password lives only in `$BEACON_HOME/secrets.json`, created with
@@ -36,6 +36,7 @@ from ingest.names import safe_name
 from workspace.home import Workspace
 
 SECRETS_FILE = "secrets.json"
+CONNECTIONS, VALUES = "connections", "values"
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _URI = re.compile(r"[a-z][a-z0-9+.-]*://.+", re.IGNORECASE)
 
@@ -45,39 +46,56 @@ except ImportError:  # pragma: no cover - Windows has no fcntl; saves there are 
     fcntl = None  # type: ignore[assignment]
 
 
-
 def save_connection(ws: Workspace, name: str, uri: str) -> None:
     """Add or replace the connection `name`; the file stays private to its owner."""
     _check_name(name)
     if not _URI.fullmatch(uri.strip()):
         raise InputError(f"The connection '{name}' needs a URI such as postgresql://user:password@host/database.")
-    with _locked(ws):
-        connections = _read(ws)
-        connections[name] = uri.strip()
-        _write(ws, connections)
+    _store(ws, CONNECTIONS, name, uri.strip())
 
 
 def connection_uri(ws: Workspace, name: str) -> str:
     """The URI (with its password) of a saved connection, for a driver and nothing else."""
-    connections = _read(ws)
-    if name not in connections:
-        raise UnknownNameError("connection", name, connections)
-    return connections[name]
+    return _fetch(ws, CONNECTIONS, name)
 
 
 def connection_names(ws: Workspace) -> list[str]:
     """Names of the saved connections, sorted; safe to show anywhere."""
-    return sorted(_read(ws))
+    return sorted(_read(ws)[CONNECTIONS])
 
 
 def delete_connection(ws: Workspace, name: str) -> None:
     """Forget a saved connection; its password is gone from disk once the new file replaces the old."""
     with _locked(ws):
-        connections = _read(ws)
-        if name not in connections:
-            raise UnknownNameError("connection", name, connections)
-        del connections[name]
-        _write(ws, connections)
+        data = _read(ws)
+        if name not in data[CONNECTIONS]:
+            raise UnknownNameError("connection", name, data[CONNECTIONS])
+        del data[CONNECTIONS][name]
+        _write(ws, data)
+
+
+def save_secret(ws: Workspace, name: str, value: str) -> None:
+    """Keep any other secret (an API's URL with its key, its headers as JSON) under `name`."""
+    _check_name(name)
+    _store(ws, VALUES, name, value)
+
+
+def read_secret(ws: Workspace, name: str) -> str:
+    return _fetch(ws, VALUES, name)
+
+
+def _store(ws: Workspace, section: str, name: str, value: str) -> None:
+    with _locked(ws):
+        data = _read(ws)
+        data[section][name] = value
+        _write(ws, data)
+
+
+def _fetch(ws: Workspace, section: str, name: str) -> str:
+    entries = _read(ws)[section]
+    if name not in entries:
+        raise UnknownNameError("connection" if section == CONNECTIONS else "secret", name, entries)
+    return entries[name]
 
 
 def secrets_path(ws: Workspace) -> Path:
@@ -92,14 +110,14 @@ def _check_name(name: str) -> None:
                          f"(at most 63 characters){hint}.")
 
 
-def _read(ws: Workspace) -> dict[str, str]:
+def _read(ws: Workspace) -> dict[str, dict[str, str]]:
     path = secrets_path(ws)
     try:
         with path.open("rb") as handle:
             _check_private(path, os.fstat(handle.fileno()))
             raw = handle.read()
     except FileNotFoundError:
-        return {}
+        return {CONNECTIONS: {}, VALUES: {}}
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -107,10 +125,11 @@ def _read(ws: Workspace) -> dict[str, str]:
         raise SecretsFileError(f"{path} is not a valid secrets file ({type(err).__name__} at byte "
                                f"{getattr(err, 'pos', getattr(err, 'start', '?'))}). Fix or delete it and "
                                "save the connections again.") from None
-    connections = data.get("connections") if isinstance(data, dict) else None
-    if not isinstance(connections, dict) or not all(isinstance(v, str) for v in connections.values()):
-        raise SecretsFileError(f"{path} should hold {{\"connections\": {{name: uri}}}}. Fix or delete it.")
-    return dict(connections)
+    sections = {key: data.get(key, {}) if isinstance(data, dict) else None for key in (CONNECTIONS, VALUES)}
+    if not all(isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) for v in sections.values()):
+        raise SecretsFileError(f"{path} should hold {{\"connections\": {{name: uri}}, \"values\": "
+                               "{name: text}}. Fix or delete it.")
+    return {key: dict(value) for key, value in sections.items()}  # type: ignore[union-attr]
 
 
 def _check_private(path: Path, info: os.stat_result) -> None:
@@ -125,10 +144,11 @@ def _check_private(path: Path, info: os.stat_result) -> None:
                                "changing the passwords it holds.")
 
 
-def _write(ws: Workspace, connections: dict[str, str]) -> None:
+def _write(ws: Workspace, data: dict[str, dict[str, str]]) -> None:
     """Write a 0600 temporary file beside the target, flush it to disk, then rename it over the target."""
     ws.home.mkdir(parents=True, exist_ok=True)
-    text = json.dumps({"connections": dict(sorted(connections.items()))}, ensure_ascii=False, indent=2)
+    text = json.dumps({key: dict(sorted(value.items())) for key, value in data.items()}, ensure_ascii=False,
+                      indent=2)
     fd, temp = tempfile.mkstemp(prefix=".secrets-", suffix=".tmp", dir=ws.home)  # mkstemp creates it 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
