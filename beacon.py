@@ -144,7 +144,7 @@ def _sql(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace) -> tuple[SemanticModel, Engine]:
     model = load_model(args.model)
     if model.connection:
-        return model, PostgresEngine(connection_uri(Workspace.from_env(), model.connection))
+        return model, PostgresEngine(connection_uri(Workspace(args.db.parent), model.connection))
     engine = DuckDBEngine(args.db)
     engine.data_version  # noqa: B018 - fails early, in words, when the file is missing
     return model, engine
