@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import resources
 from ui.state import session, set_language
+from ui.widgets import localized_choice
 from viz.i18n import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parent
@@ -30,8 +31,8 @@ with st.sidebar:
     models = resources.workspace().model_names()
     if session().model not in models:
         session().model = "demo"
-    session().model = st.selectbox(t("app.model", lang), models, index=models.index(session().model),
-                                   format_func=lambda name: resources.model_label(name, lang), key="model_picker")
+    session().model = localized_choice(st.selectbox, t("app.model", lang), models, "model_picker", lang,
+                                       lambda name: resources.model_label(name, lang), default=session().model)
 
 pages = [
     st.Page(ROOT / "pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",

@@ -16,6 +16,7 @@ from ui.model_editor import model_editor
 from ui.profile_view import show_profile
 from ui.recipe_editor import recipe_editor
 from ui.state import session
+from ui.widgets import localized_choice
 from viz.format import format_value
 from viz.i18n import t
 from workspace.settings import Settings
@@ -61,8 +62,8 @@ def database_section() -> None:
         return
     st.caption(t("data.tables_found", lang, count=len(found)))
     tables = st.multiselect(t("data.db_tables", lang), found, key="db_pick")
-    live = st.radio(t("data.mode", lang), ["import", "live"], horizontal=True, key="db_mode",
-                    format_func=lambda m: t(f"data.mode_{m}", lang)) == "live"
+    live = localized_choice(st.radio, t("data.mode", lang), ["import", "live"], "db_mode", lang,
+                            lambda m: t(f"data.mode_{m}", lang), horizontal=True) == "live"
     if st.button(t("data.load", lang), type="primary", key="db_load") and tables:
         with st.status(t("data.loading", lang, name=", ".join(tables))):
             if live:
@@ -78,8 +79,8 @@ def rest_section() -> None:
     headers = st.data_editor({"name": [""], "value": [""]}, num_rows="dynamic", key="rest_headers",
                              column_config={"name": t("data.rest_headers", lang)})
     records = st.text_input(t("data.rest_records", lang), key="rest_records")
-    paging = st.radio(t("data.rest_paging", lang), ["none", "page", "cursor"], horizontal=True, key="rest_paging",
-                      format_func=lambda p: t(f"data.rest_paging_{p}", lang))
+    paging = localized_choice(st.radio, t("data.rest_paging", lang), ["none", "page", "cursor"], "rest_paging",
+                              lang, lambda p: t(f"data.rest_paging_{p}", lang), horizontal=True)
     extra: dict[str, str] = {}
     if paging == "page":
         extra["page_param"] = st.text_input(t("data.rest_page_param", lang), value="page", key="rest_page_param")

@@ -12,7 +12,7 @@ from semantic.periods import PRESETS, comparison_window, preset_range
 from semantic.query import SemanticQuery, TimeRange
 from ui import resources
 from ui.state import session
-from ui.widgets import definitions, kpi_row
+from ui.widgets import definitions, kpi_row, localized_choice
 from viz.figures import trend_figure
 from viz.format import format_date
 from viz.i18n import t
@@ -26,8 +26,9 @@ def choose_period(first: dt.date, last: dt.date) -> TimeRange:
     """A preset period ending on the data's last day, or a custom range."""
     options = [*PRESETS, "custom"]
     left, right = st.columns([1, 2])
-    preset = left.selectbox(t("home.period", lang), options, index=options.index("last_30_days"),
-                            format_func=lambda p: t(f"periods.{p}", lang), key="home_period")
+    with left:
+        preset = localized_choice(st.selectbox, t("home.period", lang), options, "home_period", lang,
+                                  lambda p: t(f"periods.{p}", lang), default="last_30_days")
     if preset != "custom":
         return preset_range(preset, last)
     picked = right.date_input(t("home.custom_range", lang), value=(last - dt.timedelta(days=29), last),

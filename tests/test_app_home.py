@@ -47,7 +47,7 @@ def test_home_shows_the_semantic_layers_kpis(app: AppTest, model: SemanticModel,
 def test_changing_the_period_changes_the_numbers(app: AppTest, model: SemanticModel,
                                                  engine: DuckDBEngine) -> None:
     app.run()
-    app.selectbox(key="home_period").set_value("year_to_date").run()
+    app.selectbox(key="home_period_en").set_value("year_to_date").run()
     assert not app.exception
     row = expected_kpis(model, engine, "year_to_date")
     assert app.metric[0].value == format_value(row["revenue"], "currency", "en")
@@ -64,7 +64,7 @@ def test_language_switch_shows_chinese(app: AppTest, model: SemanticModel, engin
     revenue = expected_kpis(model, engine, "last_30_days")["revenue"]
     assert app.metric[0].value == format_value(revenue, "currency", "zh")
     assert "万" in app.metric[0].value or "亿" in app.metric[0].value
-    assert app.selectbox(key="home_period").format_func("last_month") == "上个月"
+    assert app.selectbox(key="home_period_zh").format_func("last_month") == "上个月"
 
 
 def test_missing_warehouse_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,10 +52,17 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def _edge(value: object, lang: str) -> str:
+    """A bin edge as a reader would write it: 12.6K, not 12605.050000000001."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_value(float(value), "number", lang)
+    return _short(value)
+
+
 def _column_chart(column: ColumnProfile, lang: str) -> None:
     if column.histogram:
         st.caption(t("profile.histogram", lang))
-        labels = [f"{_short(lo)} – {_short(hi)}" for lo, hi, _ in column.histogram]
+        labels = [f"{_edge(lo, lang)} – {_edge(hi, lang)}" for lo, hi, _ in column.histogram]
         st.plotly_chart(bar_figure(labels, [n for _, _, n in column.histogram], lang), width="stretch",
                         key=f"hist_{column.name}")
     elif column.top_values:

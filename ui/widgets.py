@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
@@ -33,3 +36,17 @@ def definitions(model: SemanticModel, metrics: list[str], lang: str, sqls: list[
     with st.expander(t("home.sql", lang)):
         for sql in sqls:
             st.code(sql, language="sql")
+
+
+def localized_choice(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str, lang: str,
+                     format_func: Callable[[Any], str], default: Any = None, **kwargs: Any) -> Any:
+    """A select/radio whose option texts follow the language, keeping the user's choice across a switch.
+
+    Streamlit keeps a keyed widget's displayed text from its first run, so the widget is keyed
+    per language and the choice itself is kept under `key`.
+    """
+    remembered = st.session_state.get(key, default if default is not None else options[0])
+    index = list(options).index(remembered) if remembered in options else 0
+    chosen = widget(label, options, index=index, format_func=format_func, key=f"{key}_{lang}", **kwargs)
+    st.session_state[key] = chosen
+    return chosen
