@@ -8,6 +8,7 @@ Every command reads through the same semantic layer as the app:
     beacon model show [--lang zh]
     beacon ingest PATH [--table NAME] [--sheet S] | beacon ingest postgresql://... --source-table T
     beacon refresh [TABLE ...]
+    beacon unify --key crm.phone=phone --key shop.mobile=phone --row-key crm=id --row-key shop=order_id
 
 Errors a user can cause print one line to stderr and exit with status 2.
 """
@@ -77,6 +78,14 @@ def _ingest_parsers(commands: argparse._SubParsersAction) -> None:
     ingest.add_argument("--connection", default="warehouse_db", help="name to keep a database URI under")
     _common(ingest)
     ingest.set_defaults(handler=_ingest)
+    unify = commands.add_parser("unify", help="one person, one id across tables keyed by phone, email, card...")
+    unify.add_argument("--key", action="append", required=True, metavar="TABLE.COLUMN=KIND",
+                       help="a key column and its kind (phone, email, member_card, wechat, customer_id)")
+    unify.add_argument("--row-key", action="append", default=[], metavar="TABLE=COLUMN",
+                       help="the column that identifies a row of TABLE")
+    unify.add_argument("--out", default="customer_identity", help="the result table")
+    _common(unify)
+    unify.set_defaults(handler=_unify)
     refresh = commands.add_parser("refresh", help="reload tables from their origin and replay their cleaning")
     refresh.add_argument("tables", nargs="*", help="tables to refresh (default: every refreshable table)")
     _common(refresh)
@@ -167,6 +176,32 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"{report.table}: {report.rows:,} rows, {len(report.columns)} columns "
               f"from {report.source} in {report.seconds:.1f} s{rejects}")
     return 0
+
+
+def _unify(args: argparse.Namespace) -> int:
+    from ingest.identity import KeyColumn, unify_customers
+
+    row_keys = dict(_pair(text, "=", "--row-key TABLE=COLUMN") for text in args.row_key)
+    keys = []
+    for text in args.key:
+        column, kind = _pair(text, "=", "--key TABLE.COLUMN=KIND")
+        table, name = _pair(column, ".", "--key TABLE.COLUMN=KIND")
+        keys.append(KeyColumn(table, name, kind, row_keys.get(table)))
+    report = unify_customers(args.db, keys, args.out)
+    if args.json:
+        print(json.dumps({"table": report.output, "records": report.records, "persons": report.persons,
+                          "merged_records": report.merged_records}))
+    else:
+        print(f"{report.records:,} records became {report.persons:,} people in {report.output}; "
+              f"{report.merged_records:,} records merged with another.")
+    return 0
+
+
+def _pair(text: str, separator: str, form: str) -> tuple[str, str]:
+    left, found, right = text.partition(separator)
+    if not (found and left.strip() and right.strip()):
+        raise BeaconError(f"Cannot read {text!r}: write it as {form}.")
+    return left.strip(), right.strip()
 
 
 def _refresh(args: argparse.Namespace) -> int:

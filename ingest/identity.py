@@ -41,13 +41,18 @@ in the database and take seconds.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import sqlglot
 from sqlglot import exp
 
 from errors import IngestError, suggest
+from ingest.catalog import CatalogEntry, ColumnInfo, record
+from ingest.store import write_transaction
 
 KINDS = ("phone", "email", "member_card", "wechat", "customer_id")
 ROW = "__row"
@@ -360,3 +365,16 @@ def _report(con: duckdb.DuckDBPyConnection, output: str, passes: int) -> Identit
     examples = tuple(IdentityExample(pid, tuple(zip(tables, row_keys, strict=True)), tuple(keys or ()))
                      for pid, tables, row_keys, keys in con.execute(_SQL_EXAMPLES).fetchall())
     return IdentityReport(output, int(records or 0), persons, int(merged), ignored, by_table, examples, passes)
+
+
+def unify_customers(warehouse: Path, keys: list[KeyColumn], output: str = "customer_identity") -> IdentityReport:
+    """Resolve identities into the warehouse table `output`, catalogued, in one write transaction."""
+    with write_transaction(warehouse) as con:
+        report = resolve_identities(con, keys, output)
+        described = con.execute(exp.Describe(this=_table(output)).sql("duckdb")).fetchall()
+        tables = ", ".join(dict.fromkeys(k.table for k in keys))
+        record(con, CatalogEntry(output, "identity", f"one person, one id: {tables}",
+                                 dt.datetime.now().replace(microsecond=0), report.records,
+                                 tuple(ColumnInfo(r[0], r[0], str(r[1])) for r in described), (),
+                                 {"keys": [dataclasses.asdict(k) for k in keys]}))
+    return report

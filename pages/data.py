@@ -12,6 +12,7 @@ from ingest.names import safe_name
 from ingest.profile import profile_table
 from ingest.rest import RestSpec
 from ui import resources
+from ui.identity_editor import identity_editor
 from ui.model_editor import model_editor
 from ui.profile_view import show_profile
 from ui.recipe_editor import recipe_editor
@@ -120,6 +121,14 @@ def tables_section() -> None:
         model_editor(names, table, lang)
 
 
+def identity_section() -> None:
+    entries = [e for e in read_catalog(resources.engine()) if e.kind != "identity"]
+    if not entries:
+        st.info(t("data.no_tables", lang))
+        return
+    identity_editor(entries, lang)
+
+
 def table_actions(entry: CatalogEntry) -> None:
     left, right, _ = st.columns([1, 1, 4])
     if left.button(t("data.refresh", lang), key="table_refresh"):
@@ -134,8 +143,8 @@ def table_actions(entry: CatalogEntry) -> None:
 
 st.title(t("data.title", lang))
 st.caption(t("data.subtitle", lang))
-sections = (upload_section, database_section, rest_section, tables_section)
-tabs = st.tabs([t(f"data.tab_{k}", lang) for k in ("upload", "database", "rest", "tables")])
+sections = (upload_section, database_section, rest_section, tables_section, identity_section)
+tabs = st.tabs([t(f"data.tab_{k}", lang) for k in ("upload", "database", "rest", "tables", "identity")])
 for tab, section in zip(tabs, sections, strict=True):
     with tab, resources.shown_errors(lang):
         section()
