@@ -35,8 +35,8 @@ with st.sidebar:
                                        lambda name: resources.model_label(name, lang), default=session().model)
 
 pages = [
-    st.Page(ROOT / "pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",
+    st.Page(ROOT / "app_pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",
             url_path="home", default=True),
-    st.Page(ROOT / "pages" / "data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
+    st.Page(ROOT / "app_pages" / "data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
 st.navigation(pages).run()

@@ -377,6 +377,7 @@ def save_model(model: SemanticModel, path: Path) -> None:
                           default_flow_style=None)  # labels and lists on one line, as people write them
     parse_model(text, Path(path).name)
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:

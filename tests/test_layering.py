@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("semantic", "ingest", "ml", "viz", "workspace", "ui", "pages")
+PACKAGES = ("semantic", "ingest", "ml", "viz", "workspace", "ui", "app_pages")
 UI_ONLY = {"streamlit"}
 PAGE_FORBIDDEN = {"duckdb", "sqlglot", "sklearn", "openai", "psycopg"}
 
@@ -37,7 +37,7 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_there_are_files_to_check() -> None:
-    assert {"semantic.compile", "pages.home", "app", "beacon", "errors"} <= set(project_files())
+    assert {"semantic.compile", "app_pages.home", "app", "beacon", "errors"} <= set(project_files())
 
 
 def test_no_import_cycles() -> None:
@@ -60,14 +60,14 @@ def test_no_import_cycles() -> None:
 def test_streamlit_only_in_the_app_layer() -> None:
     for module, path in project_files().items():
         roots = {i.split(".")[0] for i in imports_of(path)}
-        if module == "app" or module.startswith(("pages", "ui")):
+        if module == "app" or module.startswith(("app_pages", "ui")):
             continue
         assert not roots & UI_ONLY, f"{module} imports streamlit; only app.py, pages/ and ui/ may"
 
 
 def test_pages_stay_thin() -> None:
     for module, path in project_files().items():
-        if module.startswith("pages"):
+        if module.startswith("app_pages"):
             roots = {i.split(".")[0] for i in imports_of(path)}
             assert not roots & PAGE_FORBIDDEN, f"{module} imports {roots & PAGE_FORBIDDEN}"
 

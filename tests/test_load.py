@@ -10,14 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from errors import BeaconError, IngestError, InputError
+from errors import BeaconError, IngestError
 from ingest.catalog import read_catalog
 from ingest.connectors import refresh_table
 from ingest.load import drop, load_file, set_recipe
 from ingest.recipe import Filter, Rename
 from semantic.engine import READ_CONFIG, DuckDBEngine
 from workspace.home import Workspace
-from workspace.uploads import check_size
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
@@ -197,9 +196,3 @@ def test_readers_keep_working_while_a_load_swaps_the_file(ws: Workspace, tmp_pat
     assert engine.table_names() == ["_beacon_catalog", "meals"]
     load_file(ws.warehouse, DATASETS / "telco_churn" / "Telco-Customer-Churn.csv", "telco")
     assert "telco" in engine.table_names()
-
-
-def test_upload_size_limit_is_checked_up_front() -> None:
-    check_size("small.csv", 10 * 1024 * 1024, 1024)
-    with pytest.raises(InputError, match="2,048 MB; the upload limit is 1,024 MB"):
-        check_size("big.csv", 2048 * 1024 * 1024, 1024)

@@ -11,7 +11,7 @@ from semantic.infer import propose_model
 from semantic.model import AGGREGATIONS, FORMATS, SemanticModel, save_model
 from semantic.model_edit import FieldEdit, apply_edits
 from ui import resources
-from ui.state import session
+from ui.state import choose_model
 from viz.i18n import t
 
 
@@ -31,7 +31,7 @@ def model_editor(tables: list[str], table: str, lang: str) -> None:
     if st.button(t("model.save", lang), type="primary", key="model_save"):
         edited = apply_edits(proposal, _edits(metrics), _edits(dimensions), name)
         save_model(edited, resources.workspace().models / f"{name}.yaml")
-        session().model = name
+        choose_model(name)  # the sidebar shows it from the next run on
         st.success(t("model.saved", lang, name=name, metrics=len(edited.metrics), dimensions=len(edited.dimensions)))
 
 

@@ -27,3 +27,11 @@ def session() -> SessionState:
 def set_language(lang: str) -> None:
     session().lang = lang
     st.query_params["lang"] = lang
+
+
+def choose_model(name: str) -> None:
+    """Make `name` the sidebar's model from the next run on (the picker remembers it per language)."""
+    session().model = name
+    st.session_state["model_picker"] = name
+    for lang in LANGUAGES:
+        st.session_state.pop(f"model_picker_{lang}", None)

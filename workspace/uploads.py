@@ -13,15 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from errors import InputError
-
 MB = 1024 * 1024
-
-
-def check_size(name: str, size: int, limit_mb: int) -> None:
-    """Refuse an upload over the limit before reading it."""
-    if size > limit_mb * MB:
-        raise InputError(f"{name} is {size / MB:,.0f} MB; the upload limit is {limit_mb:,} MB.")
 
 
 def save_upload(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ingest import connectors
 from ingest.catalog import CatalogEntry, read_catalog
@@ -21,31 +24,48 @@ from ui.widgets import localized_choice
 from viz.format import format_value
 from viz.i18n import t
 from workspace.settings import Settings
-from workspace.uploads import check_size, save_upload
+from workspace.uploads import MB, save_upload
 
 lang = session().lang
 
 
+def count(value: int) -> str:
+    return format_value(value, "integer", lang, full=True)
+
+
 def report(loaded: LoadReport) -> None:
-    st.success(t("data.loaded", lang, rows=format_value(loaded.rows, "integer", lang, full=True),
-                 table=loaded.table, seconds=f"{loaded.seconds:.1f}"))
+    st.success(t("data.loaded", lang, rows=count(loaded.rows), table=loaded.table, seconds=f"{loaded.seconds:.1f}"))
     if loaded.rejects:
-        st.warning(t("data.rejects", lang, count=loaded.rejects, table=loaded.rejects_table))
+        st.warning(t("data.rejects", lang, count=count(loaded.rejects), table=loaded.rejects_table))
     session().table = loaded.table
+    st.session_state["data_table"] = loaded.table  # the Tables tab opens on what was just loaded
+
+
+def saved_upload(file: UploadedFile) -> Path:
+    """Write an upload to the workspace once per file, not on every rerun."""
+    key = f"upload_saved_{file.file_id}"
+    if key not in st.session_state:
+        chunks = iter([file.getbuffer().tobytes()])
+        st.session_state[key] = save_upload(resources.workspace().uploads, file.name, chunks)
+    return st.session_state[key]
 
 
 def upload_section() -> None:
     ws = resources.workspace()
-    file = st.file_uploader(t("data.uploader", lang), key="upload_file",
+    limit = Settings(ws.home).get("max_upload_mb")
+    file = st.file_uploader(t("data.uploader", lang), key="upload_file", max_upload_size=limit,
                             type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "json", "ndjson", "jsonl", "gz"])
     if file is None:
         return
-    check_size(file.name, file.size, Settings(ws.home).get("max_upload_mb"))
-    saved = save_upload(ws.uploads, file.name, iter([file.getbuffer().tobytes()]))
+    if file.size > limit * MB:
+        st.error(t("data.too_big", lang, name=file.name, size=f"{file.size / MB:,.1f}", limit=f"{limit:,}"))
+        return
+    saved = saved_upload(file)
     sheets = sheet_names(saved)
-    chosen = st.multiselect(t("data.sheets", lang), sheets, default=sheets, key="upload_sheets") if sheets else None
+    chosen = st.multiselect(t("data.sheets", lang), sheets, default=sheets, key=f"upload_sheets_{file.file_id}") \
+        if sheets else None
     name = st.text_input(t("data.table_name", lang), value=safe_name(saved.name.split(".")[0], "table"),
-                         key="upload_table")
+                         key=f"upload_table_{file.file_id}")
     if st.button(t("data.load", lang), type="primary", key="upload_load"):
         with st.status(t("data.loading", lang, name=saved.name)):
             reports = load_file(ws.warehouse, saved, safe_name(name, "table"), chosen or None)
@@ -97,6 +117,9 @@ def rest_section() -> None:
 
 
 def tables_section() -> None:
+    if not resources.workspace().warehouse.exists():
+        st.info(t("data.no_tables", lang))
+        return
     engine = resources.engine()
     entries = read_catalog(engine)
     if not entries:
@@ -113,15 +136,18 @@ def tables_section() -> None:
     table_actions(entry)
     profile_tab, clean_tab, model_tab = st.tabs([t("data.tab_profile", lang), t("data.tab_clean", lang),
                                                  t("data.tab_model", lang)])
-    with profile_tab:
+    with profile_tab, resources.shown_errors(lang):
         show_profile(profile_table(engine, table), lang)
-    with clean_tab:
+    with clean_tab, resources.shown_errors(lang):
         recipe_editor(entry, lang)
-    with model_tab:
+    with model_tab, resources.shown_errors(lang):
         model_editor(names, table, lang)
 
 
 def identity_section() -> None:
+    if not resources.workspace().warehouse.exists():
+        st.info(t("data.no_tables", lang))
+        return
     entries = [e for e in read_catalog(resources.engine()) if e.kind != "identity"]
     if not entries:
         st.info(t("data.no_tables", lang))
@@ -134,7 +160,7 @@ def table_actions(entry: CatalogEntry) -> None:
     if left.button(t("data.refresh", lang), key="table_refresh"):
         with st.status(t("data.loading", lang, name=entry.origin)):
             loaded = connectors.refresh_table(resources.workspace(), entry)
-        st.success(t("data.refreshed", lang, table=entry.table, rows=loaded.rows))
+        st.success(t("data.refreshed", lang, table=entry.table, rows=count(loaded.rows)))
     if right.button(t("data.delete", lang), key="table_delete"):
         drop(resources.workspace().warehouse, entry.table)
         st.success(t("data.deleted", lang, table=entry.table))
