@@ -15,6 +15,7 @@ from semantic.model import SemanticModel, load_model
 from workspace.home import DEMO_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"  # the team's shared/ folder sits beside the checkout
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,9 @@ from streamlit.testing.v1 import AppTest
 from ingest.load import load_file
 from semantic.engine import READ_CONFIG
 from semantic.model import load_model
+from tests.conftest import DATASETS
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = Path("/work/shared/datasets")
 TMALL = DATASETS / "cn_tmall_orders" / "tmall_order_report.csv"
 RETAIL = DATASETS / "online_retail" / "sample_rhozon" / "online_retail.csv"
 TMALL_COLUMNS = ["订单编号", "总金额", "买家实际支付金额", "收货地址", "订单创建时间", "订单付款时间", "退款金额"]

@@ -13,10 +13,10 @@ from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
 from semantic.periods import preset_range
 from semantic.query import SemanticQuery
+from tests.conftest import DATASETS
 from viz.format import format_change, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = ROOT.parent / "shared" / "datasets"
 KPIS = ("revenue", "orders", "buyers", "aov", "spend", "roas")
 
 

@@ -29,10 +29,11 @@ from psycopg import sql
 from semantic.engine import READ_CONFIG
 from semantic.infer import propose_model
 from semantic.model import save_model
+from tests.conftest import DATASETS
 from tests.postgres import load_duckdb_tables, postgres_url  # noqa: F401
 
 BEACON = Path(sys.executable).parent / "beacon"
-DATA = Path("/work/shared/datasets")
+DATA = DATASETS
 TMALL = DATA / "cn_tmall_orders" / "tmall_order_report.csv"
 MINGRI = DATA / "cn_mingri_shop"
 RETAIL_CSV = DATA / "online_retail" / "online_retail_from_parquet.csv.gz"

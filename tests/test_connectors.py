@@ -42,6 +42,7 @@ from semantic.engine import READ_CONFIG, DuckDBEngine
 from semantic.model import load_model
 from semantic.postgres_engine import PostgresEngine
 from semantic.query import SemanticQuery
+from tests.conftest import DATASETS
 from tests.postgres import free_port, load_duckdb_tables, postgres_url  # noqa: F401
 from workspace.home import Workspace
 from workspace.secrets import connection_names, connection_uri, save_connection, secrets_path
@@ -55,7 +56,7 @@ STORE_ROWS = [
     ("广州天河店", Decimal("-20.00"), dt.datetime(2024, 12, 31, 0, 0, 0), True, 0),
     ("深圳", None, None, None, None),
 ]
-JD_CSV = Path("/work/shared/datasets/cn_mingri_shop/JD.csv")
+JD_CSV = DATASETS / "cn_mingri_shop/JD.csv"
 
 
 # --- helpers -------------------------------------------------------------------------------------

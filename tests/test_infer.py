@@ -15,9 +15,9 @@ from semantic.engine import READ_CONFIG, DuckDBEngine
 from semantic.infer import propose_model
 from semantic.model import SemanticModel, load_model, parse_model, save_model
 from semantic.query import SemanticQuery, TimeRange
-from tests.conftest import same_rows
+from tests.conftest import DATASETS, same_rows
 
-DATA = Path("/work/shared/datasets")
+DATA = DATASETS
 RETAIL = DATA / "online_retail" / "online_retail.parquet"
 TMALL = DATA / "cn_tmall_orders" / "tmall_order_report.csv"
 OLIST = DATA / "olist_marketing_funnel"

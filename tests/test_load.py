@@ -16,9 +16,8 @@ from ingest.connectors import refresh_table
 from ingest.load import drop, load_file, set_recipe
 from ingest.recipe import Filter, Rename
 from semantic.engine import READ_CONFIG, DuckDBEngine
+from tests.conftest import DATASETS
 from workspace.home import Workspace
-
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 def rows(warehouse: Path, sql: str) -> list[tuple]:

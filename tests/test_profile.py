@@ -16,8 +16,9 @@ import pytest
 from errors import UnknownNameError
 from ingest.profile import TableProfile, Warning, profile_table
 from semantic.engine import READ_CONFIG, DuckDBEngine
+from tests.conftest import DATASETS
 
-RETAIL = Path("/work/shared/datasets/online_retail/online_retail.parquet")
+RETAIL = DATASETS / "online_retail/online_retail.parquet"
 AMOUNT = '金额 (元)'
 ODD = 'it\'s "odd"'
 DAY = '订单日期'

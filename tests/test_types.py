@@ -15,8 +15,8 @@ from sqlglot import exp
 
 from ingest.source import ColumnPlan, Source, SourceColumn
 from ingest.types import plan_columns, rejects_query
+from tests.conftest import DATASETS
 
-DATASETS = Path("/work/shared/datasets")
 TMALL = DATASETS / "cn_tmall_orders" / "tmall_order_report.csv"
 RETAIL_SAMPLE = DATASETS / "online_retail" / "sample_rhozon" / "online_retail.csv"
 RETAIL_FULL = DATASETS / "online_retail" / "online_retail_from_parquet.csv.gz"

@@ -41,10 +41,10 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 6
     raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(warehouse: Path) -> Iterator[str]:
+def serve(home: Path) -> Iterator[str]:
+    """A Streamlit server for app.py on a free port, reading and writing only the workspace `home`."""
     port = _free_port()
-    env = {**os.environ, "BEACON_HOME": str(warehouse.parent)}
+    env = {**os.environ, "BEACON_HOME": str(home)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -55,6 +55,12 @@ def app_url(warehouse: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url(warehouse: Path) -> Iterator[str]:
+    """The app on the session's demo warehouse."""
+    yield from serve(warehouse.parent)
 
 
 @pytest.fixture(scope="session")

@@ -8,41 +8,23 @@ session's demo warehouse. Screenshots of every step, in English and Chinese, go 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import READY, ROOT, _free_port, _wait_healthy, open_app
+from tests.conftest import DATASETS
+from tests.e2e.conftest import READY, open_app, serve
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path("/tmp/data_shots")
-TMALL = Path("/work/shared/datasets/cn_tmall_orders/tmall_order_report.csv")
+TMALL = DATASETS / "cn_tmall_orders/tmall_order_report.csv"
 WAIT = 60_000
 CITIES = ("北京", "上海", "广州", "深圳", "杭州")
 CHANNELS = ("抖音", "小红书", "微信")
-
-
-def _serve(home: Path) -> Iterator[str]:
-    """A Streamlit server for app.py on a free port, reading and writing only `home`."""
-    port = _free_port()
-    env = {**os.environ, "BEACON_HOME": str(home)}
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +35,7 @@ def data_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def data_url(data_home: Path) -> Iterator[str]:
     """An empty workspace: no warehouse, no models, default settings."""
-    yield from _serve(data_home)
+    yield from serve(data_home)
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +47,13 @@ def small_limit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def small_limit_url(small_limit_home: Path) -> Iterator[str]:
-    yield from _serve(small_limit_home)
+    yield from serve(small_limit_home)
 
 
 @pytest.fixture
 def fresh_url(tmp_path: Path) -> Iterator[str]:
     """A server nobody has visited yet."""
-    yield from _serve(tmp_path)
+    yield from serve(tmp_path)
 
 
 @pytest.fixture(scope="module")
