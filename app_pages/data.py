@@ -126,7 +126,7 @@ def tables_section() -> None:
         st.info(t("data.no_tables", lang))
         return
     st.dataframe([{t("data.catalog_table", lang): e.table, t("data.catalog_origin", lang): e.origin,
-                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): e.rows}
+                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): count(e.rows)}
                   for e in entries], hide_index=True, width="stretch")
     names = [e.table for e in entries]
     current = session().table if session().table in names else names[0]
@@ -161,10 +161,12 @@ def table_actions(entry: CatalogEntry) -> None:
         with st.status(t("data.loading", lang, name=entry.origin)):
             loaded = connectors.refresh_table(resources.workspace(), entry)
         st.success(t("data.refreshed", lang, table=entry.table, rows=count(loaded.rows)))
-    if right.button(t("data.delete", lang), key="table_delete"):
-        drop(resources.workspace().warehouse, entry.table)
-        st.success(t("data.deleted", lang, table=entry.table))
-        st.rerun()
+    with right.popover(t("data.delete", lang)):
+        st.caption(t("data.delete_confirm", lang, table=entry.table))
+        if st.button(t("data.delete", lang), type="primary", key="table_delete"):
+            drop(resources.workspace().warehouse, entry.table)
+            st.toast(t("data.deleted", lang, table=entry.table))
+            st.rerun()
 
 
 st.title(t("data.title", lang))
