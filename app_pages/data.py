@@ -126,8 +126,9 @@ def tables_section() -> None:
         st.info(t("data.no_tables", lang))
         return
     st.dataframe([{t("data.catalog_table", lang): e.table, t("data.catalog_origin", lang): e.origin,
-                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): count(e.rows)}
-                  for e in entries], hide_index=True, width="stretch")
+                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): e.rows}
+                  for e in entries], hide_index=True, width="stretch",
+                 column_config={t("data.catalog_rows", lang): st.column_config.NumberColumn(format="localized")})
     names = [e.table for e in entries]
     current = session().table if session().table in names else names[0]
     table = st.selectbox(t("data.pick_table", lang), names, index=names.index(current), key="data_table")
