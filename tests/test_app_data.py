@@ -134,7 +134,7 @@ def test_profile_in_chinese(home: Path) -> None:
 def test_rename_a_column_then_undo(home: Path) -> None:
     app = data_page(table="tmall_order_report")
     assert "No cleaning steps yet." in captions(app)
-    assert app.selectbox(key="op_tmall_order_report").value == "rename"
+    assert app.selectbox(key="op_tmall_order_report_en").value == "rename"
     app.selectbox(key="col_tmall_order_report_rename").set_value("收货地址").run()
     app.text_input(key="clean.new_name_tmall_order_report_rename").input("省份").run()
     app.button(key="apply_tmall_order_report").click().run()

@@ -24,8 +24,10 @@ def model_editor(tables: list[str], table: str, lang: str) -> None:
     proposal: SemanticModel | None = st.session_state.get("model_proposal")
     if proposal is None or not set(proposal.tables) & set(chosen):
         return
+    st.markdown(f"**{t('model.metrics', lang)}**")
     metrics = st.data_editor(_metric_rows(proposal, lang), key="model_metrics", hide_index=True, width="stretch",
                              column_config=_columns(lang, metric=True), disabled=["id", "definition"])
+    st.markdown(f"**{t('model.dimensions', lang)}**")
     dimensions = st.data_editor(_dimension_rows(proposal), key="model_dimensions", hide_index=True,
                                 width="stretch", column_config=_columns(lang, metric=False), disabled=["id"])
     if st.button(t("model.save", lang), type="primary", key="model_save"):

@@ -10,6 +10,7 @@ from ingest.catalog import CatalogEntry
 from ingest.load import set_recipe
 from ingest.recipe import CASE_MODES, CAST_TYPES, FILL_METHODS, FILTER_OPS, STEP_TYPES, describe, step_from_dict
 from ui import resources
+from ui.widgets import localized_choice
 from viz.i18n import t
 
 
@@ -24,8 +25,8 @@ def recipe_editor(entry: CatalogEntry, lang: str) -> None:
     else:
         st.caption(t("clean.no_steps", lang))
     columns = [c.name for c in entry.columns]
-    op = st.selectbox(t("clean.operation", lang), list(STEP_TYPES), key=f"op_{entry.table}",
-                      format_func=lambda o: o.replace("_", " "))
+    op = localized_choice(st.selectbox, t("clean.operation", lang), list(STEP_TYPES), f"op_{entry.table}", lang,
+                          lambda o: t(f"clean.op_{o}", lang))
     fields = _step_fields(op, columns, lang, entry.table)
     if st.button(t("clean.apply", lang), type="primary", key=f"apply_{entry.table}"):
         step = step_from_dict({"op": op, **fields})
