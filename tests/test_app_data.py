@@ -122,9 +122,9 @@ def test_profile_in_chinese(home: Path) -> None:
     assert [(m.label, m.value) for m in app.metric] == [("行数", "28,010"), ("列数", "7"), ("重复行", "0")]
     assert app.markdown[0].value == "**提示**"
     lines = warning_lines(app)
-    assert "- 订单付款时间:14.01% 的值缺失。" in lines
-    assert "- 订单编号:每个值都不同(像是编号)。" in lines
-    assert "- 退款金额:有 157 个明显偏离常规范围的异常值。" in lines
+    assert "- 订单付款时间：14.01% 的值缺失。" in lines
+    assert "- 订单编号：每个值都不同（像是编号）。" in lines
+    assert "- 退款金额：有 157 个明显偏离常规范围的异常值。" in lines
     assert list(catalog(app, "表").columns) == ["表", "来源", "导入时间", "行数"]
     summary = next(f.value for f in app.dataframe if "类型" in f.value.columns)
     assert list(summary.columns) == ["列", "类型", "缺失", "空白", "不同值", "最小值", "最大值", "平均值"]

@@ -179,7 +179,7 @@ def test_upload_profile_clean_and_model_in_english_and_chinese(page: Page, data_
 
     tab(page, "数据表").click()
     expect(metric(page, "行数")).to_have_text("28,010", timeout=WAIT)
-    assert "退款金额:有 157 个明显偏离常规范围的异常值。" in visible_text(page, "stAlert")
+    assert "退款金额：有 157 个明显偏离常规范围的异常值。" in visible_text(page, "stAlert")
     shot(page, "zh_2_tables_profile")
 
     tab(page, "清洗").click()
