@@ -18,10 +18,10 @@ from errors import IngestError, InputError
 from ingest.catalog import CatalogEntry
 from ingest.databases import arrow_source, list_tables, parse_uri, read_table
 from ingest.files import open_sources
-from ingest.load import LoadReport, Origin, load_source, refresh, table_ref
+from ingest.load import LoadReport, Origin, load_source, refresh
 from ingest.names import safe_name
 from ingest.rest import RestSpec, redact_url, rest_source
-from ingest.source import Source
+from ingest.source import Source, table_ref
 from ingest.store import write_transaction
 from semantic.infer import propose_model
 from semantic.model import save_model

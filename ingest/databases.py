@@ -49,7 +49,7 @@ from sqlglot import exp
 
 from errors import IngestError, InputError, SourceConnectionError, suggest
 from ingest.catalog import redact
-from ingest.source import Source, SourceColumn
+from ingest.source import Source, SourceColumn, table_ref
 from semantic.postgres_engine import TABLES_SQL, libpq_reason, pg_conninfo, qualified_name, scrub
 
 BATCH_ROWS = 20_000
@@ -151,7 +151,7 @@ def arrow_source(con: duckdb.DuckDBPyConnection, arrow: pa.Table, label: str) ->
     """Register `arrow` on `con` under a fresh name (gone when `con` closes) and describe its columns."""
     view = f"_beacon_db_{uuid.uuid4().hex[:12]}"
     con.register(view, arrow)
-    relation = exp.Table(this=exp.to_identifier(view, quoted=True))
+    relation = table_ref(view)
     scan = con.sql(exp.select("*").from_(relation).sql(dialect="duckdb"))
     columns = tuple(SourceColumn(name, str(kind)) for name, kind in zip(scan.columns, scan.types, strict=True))
     return Source(relation=relation, columns=columns, label=label, first_row=1)
@@ -257,7 +257,7 @@ def _sqlite_connect(location: DatabaseURI) -> sqlite3.Connection:
 def _sqlite_tables(conn: sqlite3.Connection) -> dict[str, exp.Table]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").fetchall()
-    return {name: exp.Table(this=exp.to_identifier(name, quoted=True)) for (name,) in rows}
+    return {name: table_ref(name) for (name,) in rows}
 
 
 def _sqlite_read(conn: sqlite3.Connection, table: exp.Table, sql: str) -> pa.Table:
@@ -289,7 +289,7 @@ def _mysql_tables(conn: pymysql.connections.Connection[Any]) -> dict[str, exp.Ta
         cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
                        "ORDER BY table_name")
         rows = cursor.fetchall()
-    return {name: exp.Table(this=exp.to_identifier(name, quoted=True)) for (name,) in rows}
+    return {name: table_ref(name) for (name,) in rows}
 
 
 def _mysql_read(conn: pymysql.connections.Connection[Any], _table: exp.Table, sql: str) -> pa.Table:

@@ -52,6 +52,7 @@ from sqlglot import exp
 
 from errors import IngestError, suggest
 from ingest.catalog import CatalogEntry, ColumnInfo, record
+from ingest.source import table_ref
 from ingest.store import write_transaction
 
 KINDS = ("phone", "email", "member_card", "wechat", "customer_id")
@@ -258,11 +259,7 @@ def resolve_identities(con: duckdb.DuckDBPyConnection, keys: list[KeyColumn],
         return _report(con, output, passes)
     finally:
         for name in (_RECORDS, _VALUES, _LINKS, _EDGES, *_LABELS, _FINAL, _SIZES):
-            con.execute(exp.Drop(tables=[_table(name)], kind="TABLE", exists=True).sql("duckdb"))
-
-
-def _table(name: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
+            con.execute(exp.Drop(tables=[table_ref(name)], kind="TABLE", exists=True).sql("duckdb"))
 
 
 def _plan(con: duckdb.DuckDBPyConnection, keys: list[KeyColumn], output: str) -> dict[str, str]:
@@ -291,7 +288,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     tables = [r[0] for r in con.execute(exp.select("table_name").from_("information_schema.tables")
                                         .sql("duckdb")).fetchall()]
     _need(table, tables, "the warehouse", kind="table")
-    return [r[0] for r in con.execute(exp.Describe(this=_table(table)).sql("duckdb")).fetchall()]
+    return [r[0] for r in con.execute(exp.Describe(this=table_ref(table)).sql("duckdb")).fetchall()]
 
 
 def _need(name: str, names: list[str], where: str, kind: str = "column") -> None:
@@ -305,7 +302,7 @@ def _records_sql(row_keys: dict[str, str]) -> str:
     """Every distinct row key of every table, numbered by table (in the given order) then row key."""
     parts = []
     for i, (table, row_key) in enumerate(row_keys.items()):
-        distinct = exp.select(exp.alias_(exp.column(row_key, quoted=True), "k")).distinct().from_(_table(table)) \
+        distinct = exp.select(exp.alias_(exp.column(row_key, quoted=True), "k")).distinct().from_(table_ref(table)) \
             .where(exp.column(row_key, quoted=True).is_(exp.null()).not_())
         parts.append(exp.select(exp.alias_(exp.convert(i), "t"), exp.alias_(exp.convert(table), "table_name"),
                                 exp.alias_(exp.cast(exp.column("k"), "VARCHAR"), "row_key"),
@@ -316,7 +313,7 @@ def _records_sql(row_keys: dict[str, str]) -> str:
                                                                            exp.Ordered(this=exp.column("ord"))]))
     union = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
     select = exp.select(exp.alias_(number - 1, "rec"), "table_name", "row_key").from_(union.subquery("u"))
-    return exp.Create(this=_table(_RECORDS), kind="TABLE", expression=select,
+    return exp.Create(this=table_ref(_RECORDS), kind="TABLE", expression=select,
                       properties=exp.Properties(expressions=[exp.TemporaryProperty()])).sql("duckdb")
 
 
@@ -328,7 +325,7 @@ def _values_sql(keys: list[KeyColumn], row_keys: dict[str, str]) -> str:
         rows = exp.select(exp.alias_(exp.convert(key.table), "table_name"),
                           exp.alias_(exp.cast(row_key, "VARCHAR"), "row_key"),
                           exp.alias_(_cleaned(exp.column(key.column, quoted=True)), "v")) \
-            .from_(_table(key.table)).where(row_key.copy().is_(exp.null()).not_())
+            .from_(table_ref(key.table)).where(row_key.copy().is_(exp.null()).not_())
         given = exp.select("table_name", "row_key", exp.alias_(exp.column("v").is_(exp.null()).not_(), "given"), "v") \
             .from_(rows.subquery("r"))
         normal = _normalised(key.kind, given, ["table_name", "row_key", "given"])
@@ -336,7 +333,7 @@ def _values_sql(keys: list[KeyColumn], row_keys: dict[str, str]) -> str:
                                 exp.alias_(exp.DPipe(this=exp.convert(f"{key.kind}:"), expression=exp.column("v")),
                                            "key")).from_(normal.subquery("n")))
     union = parts[0] if len(parts) == 1 else exp.union(*parts, distinct=False)
-    return exp.Create(this=_table(_VALUES), kind="TABLE", expression=union,
+    return exp.Create(this=table_ref(_VALUES), kind="TABLE", expression=union,
                       properties=exp.Properties(expressions=[exp.TemporaryProperty()])).sql("duckdb")
 
 
@@ -354,8 +351,8 @@ def _propagate(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
 
 
 def _write(con: duckdb.DuckDBPyConnection, output: str) -> None:
-    select = exp.select("table_name", "row_key", "person_id").from_(_table(_FINAL)).order_by("rec")
-    con.execute(exp.Create(this=_table(output), kind="TABLE", expression=select, replace=True).sql("duckdb"))
+    select = exp.select("table_name", "row_key", "person_id").from_(table_ref(_FINAL)).order_by("rec")
+    con.execute(exp.Create(this=table_ref(output), kind="TABLE", expression=select, replace=True).sql("duckdb"))
 
 
 def _report(con: duckdb.DuckDBPyConnection, output: str, passes: int) -> IdentityReport:
@@ -371,7 +368,7 @@ def unify_customers(warehouse: Path, keys: list[KeyColumn], output: str = "custo
     """Resolve identities into the warehouse table `output`, catalogued, in one write transaction."""
     with write_transaction(warehouse) as con:
         report = resolve_identities(con, keys, output)
-        described = con.execute(exp.Describe(this=_table(output)).sql("duckdb")).fetchall()
+        described = con.execute(exp.Describe(this=table_ref(output)).sql("duckdb")).fetchall()
         tables = ", ".join(dict.fromkeys(k.table for k in keys))
         record(con, CatalogEntry(output, "identity", f"one person, one id: {tables}",
                                  dt.datetime.now().replace(microsecond=0), report.records,

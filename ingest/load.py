@@ -23,7 +23,7 @@ from ingest.catalog import CatalogEntry, ColumnInfo, forget, record
 from ingest.files import open_sources, with_text_columns
 from ingest.names import safe_name, unique_names
 from ingest.recipe import Step, recipe_select, step_from_dict
-from ingest.source import ColumnPlan, Source
+from ingest.source import ColumnPlan, Source, table_ref
 from ingest.store import write_transaction
 from ingest.types import plan_columns, rejects_query
 
@@ -99,11 +99,6 @@ def _mistyped_columns(con: duckdb.DuckDBPyConnection, source: Source) -> list[st
 
 def raw_name(table: str) -> str:
     return f"{RAW_PREFIX}{table}"
-
-
-def table_ref(name: str) -> exp.Table:
-    """A table by its exact name: never parsed, so a dot or quote in it stays part of the name."""
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
 def _row_number() -> exp.Expression:

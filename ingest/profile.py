@@ -45,6 +45,7 @@ from typing import Any
 from sqlglot import exp
 
 from errors import InputError, UnknownNameError
+from ingest.source import table_ref
 from semantic.compile import CompiledSQL
 from semantic.engine import DuckDBEngine
 
@@ -136,7 +137,7 @@ def profile_table(engine: DuckDBEngine, table: str, top_n: int = 10, bins: int =
     if top_n < 0 or bins < 1:
         raise InputError(f"top_n must be 0 or more and bins 1 or more; got top_n={top_n}, bins={bins}.")
     name, columns = _columns(engine, table)
-    source = exp.Table(this=exp.to_identifier(name, quoted=True))
+    source = table_ref(name)
     stats = _one_row(engine, _stats_query(source, columns))
     tops = _one_row(engine, _top_query(source, columns, top_n)) if any(c.kind != "other" for c in columns) else {}
     hists = _histograms(engine, source, columns, stats, bins)

@@ -53,6 +53,7 @@ from ingest.recipe_steps import (
     Trim,
 )
 from ingest.recipe_words import describe
+from ingest.source import table_ref
 
 __all__ = [  # the steps and constants live beside this module; they stay importable from here
     "BLANKS", "CASE_MODES", "CAST_TYPES", "DATE_FORMATS", "FALSE_WORDS", "FILL_METHODS", "FILTER_OPS",
@@ -60,10 +61,6 @@ __all__ = [  # the steps and constants live beside this module; they stay import
     "Case", "Cast", "Derive", "DropDuplicates", "Fill", "Filter", "MapValues", "Merge", "Rename", "Split", "Step",
     "Trim", "check_recipe", "describe", "recipe_select", "step_from_dict",
 ]
-
-
-def _table(name: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
 def _steps(columns: list[str], steps: list[Step], types: Mapping[str, str] | None
@@ -110,11 +107,11 @@ def recipe_select(raw_table: str, columns: list[str], steps: list[Step],
 FROM "__step_0") SELECT "b" FROM "__step_1" ORDER BY "__row"'
     """
     final = [c for c in columns if c != ROW]
-    ctes = [("__step_0", exp.select(col(ROW), *(col(c) for c in final)).from_(_table(raw_table)))]
+    ctes = [("__step_0", exp.select(col(ROW), *(col(c) for c in final)).from_(table_ref(raw_table)))]
     for n, step, before, after in _steps(columns, steps, types):
-        ctes.append((f"__step_{n}", step.build(before).from_(_table(ctes[-1][0]))))
+        ctes.append((f"__step_{n}", step.build(before).from_(table_ref(ctes[-1][0]))))
         final = after.columns
-    select = exp.select(*(col(c) for c in final)).from_(_table(ctes[-1][0]))
+    select = exp.select(*(col(c) for c in final)).from_(table_ref(ctes[-1][0]))
     for name, query in ctes:
         select = select.with_(exp.to_identifier(name, quoted=True), as_=query)
     return select.order_by(col(ROW))

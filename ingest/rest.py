@@ -30,10 +30,9 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
 from errors import IngestError, SourceConnectionError, suggest
-from ingest.source import Source, SourceColumn
+from ingest.source import Source, SourceColumn, table_ref
 
 PAGING = ("none", "page", "cursor")
 SENSITIVE = ("auth", "key", "token", "secret", "cookie", "pass", "session", "signature")
@@ -69,7 +68,7 @@ def rest_source(con: duckdb.DuckDBPyConnection, spec: RestSpec, view_name: str =
         raise IngestError(f"{redact_url(spec.url)} returned no records{where}; there is nothing to load.")
     table, columns = to_arrow(rows)
     con.register(view_name, table)
-    return Source(relation=exp.Table(this=exp.to_identifier(view_name, quoted=True)), columns=columns,
+    return Source(relation=table_ref(view_name), columns=columns,
                   label=redact_url(spec.url), first_row=1)
 
 

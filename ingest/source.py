@@ -48,3 +48,8 @@ class ColumnPlan:
     type: str
     value: exp.Expression
     source: exp.Expression
+
+
+def table_ref(name: str) -> exp.Table:
+    """A table by its exact name, quoted: never parsed, so a dot or quote in it stays part of the name."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
