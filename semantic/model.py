@@ -13,9 +13,7 @@ file and reports problems with the file, line and field, e.g.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from sqlglot import exp
 from errors import ModelError, UnknownNameError, suggest
 from semantic.query import GRAINS
 from semantic.yaml_source import Path_, Source, read_source
+from workspace.files import atomic_write
 
 AGGREGATIONS = ("sum", "count", "count_distinct", "avg", "min", "max")
 ADDITIVE = frozenset({"sum", "count", "count_distinct"})
@@ -377,16 +376,9 @@ def save_model(model: SemanticModel, path: Path) -> None:
                           default_flow_style=None)  # labels and lists on one line, as people write them
     parse_model(text, Path(path).name)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, [text.encode("utf-8")], mode=0o644)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise ModelError(f"Cannot write model file {path}: {err.strerror or err}.") from err
 
 

@@ -27,12 +27,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from errors import InputError, SecretsFileError, UnknownNameError
 from ingest.names import safe_name
+from workspace.files import atomic_write
 from workspace.home import Workspace
 
 SECRETS_FILE = "secrets.json"
@@ -145,32 +145,10 @@ def _check_private(path: Path, info: os.stat_result) -> None:
 
 
 def _write(ws: Workspace, data: dict[str, dict[str, str]]) -> None:
-    """Write a 0600 temporary file beside the target, flush it to disk, then rename it over the target."""
-    ws.home.mkdir(parents=True, exist_ok=True)
+    """Replace the file atomically; it is created 0600, like every file `atomic_write` makes."""
     text = json.dumps({key: dict(sorted(value.items())) for key, value in data.items()}, ensure_ascii=False,
                       indent=2)
-    fd, temp = tempfile.mkstemp(prefix=".secrets-", suffix=".tmp", dir=ws.home)  # mkstemp creates it 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, secrets_path(ws))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _sync_dir(ws.home)
-
-
-def _sync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless to skip where directories cannot be opened."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    atomic_write(secrets_path(ws), [(text + "\n").encode("utf-8")])
 
 
 @contextlib.contextmanager

@@ -7,13 +7,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from errors import InputError, UnknownNameError
+from workspace.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,4 @@ class Settings:
         if not isinstance(value, type(default)):
             raise InputError(f"Setting '{name}' takes a {type(default).__name__}, got {value!r}.")
         values = {**self._values(), name: value}
-        self.home.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=self.home, delete=False, encoding="utf-8") as handle:
-            json.dump(values, handle, indent=2)
-        os.replace(handle.name, self.path)
+        atomic_write(self.path, [json.dumps(values, indent=2).encode("utf-8")])

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from workspace.files import atomic_write
 
 MB = 1024 * 1024
 
@@ -21,10 +21,6 @@ def save_upload(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:
     base = Path(name.replace("\\", "/")).name.strip() or "upload"
     if base in (".", ".."):
         base = "upload"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False, prefix=".upload-") as handle:
-        for chunk in chunks:
-            handle.write(chunk)
     target = folder / base
-    os.replace(handle.name, target)
+    atomic_write(target, chunks)
     return target
