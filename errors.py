@@ -16,6 +16,7 @@ This module imports nothing from the project.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -29,6 +30,18 @@ def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     lowered = {c.lower(): c for c in pool}
     hits = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.5)
     return [lowered[h] for h in hits]
+
+
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*)(:[^@/\s]*)?@", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Hide passwords in URIs anywhere in a text a user, a log or the catalog may see.
+
+    >>> redact("could not reach postgresql://ana:s3cret@db.internal:5432/sales")
+    'could not reach postgresql://ana:***@db.internal:5432/sales'
+    """
+    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}{':***' if m.group(3) else ''}@", text)
 
 
 class UnknownNameError(BeaconError, KeyError):

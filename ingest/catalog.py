@@ -2,27 +2,26 @@
 
 It lives inside the warehouse (table `_beacon_catalog`), so it is written in the
 same transaction as the data it describes: a table and its entry appear, change
-and disappear together. Origins never contain credentials (see `redact`).
+and disappear together. Origins never contain credentials (see `errors.redact`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 from sqlglot import exp
 
+from errors import redact
 from semantic.compile import CompiledSQL
 from semantic.engine import DuckDBEngine
 
 CATALOG = "_beacon_catalog"
 _CREATE = (f"CREATE TABLE IF NOT EXISTS {CATALOG} (table_name VARCHAR PRIMARY KEY, kind VARCHAR, "
            "origin VARCHAR, loaded_at TIMESTAMP, row_count BIGINT, columns JSON, recipe JSON, options JSON)")
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*)(:[^@/\s]*)?@", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,15 +43,6 @@ class CatalogEntry:
     columns: tuple[ColumnInfo, ...]
     recipe: tuple[dict[str, Any], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
-
-
-def redact(text: str) -> str:
-    """Hide passwords in URIs.
-
-    >>> redact("postgresql://ana:s3cret@db.internal:5432/sales")
-    'postgresql://ana:***@db.internal:5432/sales'
-    """
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}{':***' if m.group(3) else ''}@", text)
 
 
 def record(con: duckdb.DuckDBPyConnection, entry: CatalogEntry) -> None:

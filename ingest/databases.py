@@ -47,8 +47,7 @@ import pymysql.cursors
 from pymysql.constants import FIELD_TYPE
 from sqlglot import exp
 
-from errors import IngestError, InputError, SourceConnectionError, suggest
-from ingest.catalog import redact
+from errors import IngestError, InputError, SourceConnectionError, redact, suggest
 from ingest.source import Source, SourceColumn, table_ref
 from semantic.postgres_engine import TABLES_SQL, libpq_reason, pg_conninfo, qualified_name, scrub
 

@@ -41,7 +41,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 from psycopg.types.numeric import FloatLoader
 
-from errors import ExecutionError, InputError, QueryTimeoutError, SourceConnectionError
+from errors import ExecutionError, InputError, QueryTimeoutError, SourceConnectionError, redact
 from semantic.compile import CompiledSQL
 from semantic.engine import QueryResult
 
@@ -260,8 +260,7 @@ def scrub(text: str, password: str) -> str:
 
 def _label(uri: str, password: str) -> str:
     """The URI with its password hidden, for messages and repr."""
-    text = re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]*@", r"\1:***@", uri, flags=re.IGNORECASE)
-    return scrub(text, password)
+    return scrub(redact(uri), password)
 
 
 def _disconnected(err: psycopg.Error) -> bool:
