@@ -20,9 +20,7 @@ from errors import IngestError
 from ingest.excel import find_header, flatten_header
 from ingest.files import open_sources, sheet_names, with_text_columns
 from ingest.source import Source
-
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-needs_datasets = pytest.mark.skipif(not DATASETS.is_dir(), reason="shared/datasets is not beside the repo")
+from tests.conftest import DATASETS
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +91,6 @@ REAL = [  # path, rows, a few columns in order from the first
 ]
 
 
-@needs_datasets
 @pytest.mark.parametrize(("relative", "rows", "first_columns"), REAL, ids=[r[0] for r in REAL])
 def test_real_file_opens_with_its_row_count_and_headers(relative: str, rows: int, first_columns: list[str]) -> None:
     con = duckdb.connect()
@@ -104,7 +101,6 @@ def test_real_file_opens_with_its_row_count_and_headers(relative: str, rows: int
     assert source.rejects is None or rejects(con, source) == []
 
 
-@needs_datasets
 def test_real_file_shapes() -> None:
     widths = {"bank_marketing/bank-additional-full.csv": 21, "marketing_campaign/kaggle_tab/marketing_campaign.csv": 29,
               "marketing_campaign/semicolon_bom/marketing_campaign.csv": 29, "cn_mingri_shop/all.xlsx": 17,
@@ -113,7 +109,6 @@ def test_real_file_shapes() -> None:
         assert len(one(DATASETS / relative).columns) == width, relative
 
 
-@needs_datasets
 def test_gbk_files_decode_to_real_chinese() -> None:
     con = duckdb.connect()
     info = one(DATASETS / "cn_meal_orders/meal_order_info.csv", con)
@@ -122,7 +117,6 @@ def test_gbk_files_decode_to_real_chinese() -> None:
     assert names(one(DATASETS / "cn_mingri_shop/JD.csv"))[0] == "商品名称"
 
 
-@needs_datasets
 def test_embedded_line_breaks_stay_inside_their_cell() -> None:
     con = duckdb.connect()
     source = one(DATASETS / "cn_meal_orders/meal_order_detail.csv", con)
@@ -130,7 +124,6 @@ def test_embedded_line_breaks_stay_inside_their_cell() -> None:
     assert con.execute("SELECT count(*) FROM loaded WHERE dishes_name LIKE '%' || chr(10)").fetchall() == [(861,)]
 
 
-@needs_datasets
 def test_typed_columns_and_kept_text() -> None:
     bank = {c.name: c.type for c in one(DATASETS / "bank_marketing/bank-additional-full.csv").columns}
     assert bank["age"] == "BIGINT" and bank["euribor3m"] == "DOUBLE" and bank["default"] == "VARCHAR"
@@ -140,7 +133,6 @@ def test_typed_columns_and_kept_text() -> None:
     assert telco["TotalCharges"] == "VARCHAR" and telco["MonthlyCharges"] == "DOUBLE"
 
 
-@needs_datasets
 def test_excel_sheet_names_from_content() -> None:
     assert sheet_names(DATASETS / "cn_mingri_shop/2018.xlsx") == ["sheet1"]
     assert sheet_names(DATASETS / "cn_mingri_shop/2019.xlsx") == ["Sheet1"]
