@@ -16,25 +16,20 @@ Errors a user can cause print one line to stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
+from commands import register_all
+from commands.common import EXIT_USER_ERROR, add_common, open_model, pair, print_result
 from errors import BeaconError, UnknownNameError
 from semantic.answer import run_query, run_sql
-from semantic.engine import DuckDBEngine, Engine, QueryResult
+from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel, load_model
-from semantic.postgres_engine import PostgresEngine
 from semantic.query import COMPARISONS, GRAINS, SemanticQuery, TimeRange, parse_date, parse_order, parse_where
 from workspace.home import DEMO_MODEL, Workspace
-from workspace.secrets import connection_uri
-
-EXIT_USER_ERROR = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,15 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     _query_parser(commands.add_parser("query", help="answer through the semantic layer"))
     sql = commands.add_parser("sql", help="run one guarded read-only SELECT")
     sql.add_argument("statement", help="the SELECT statement")
-    _common(sql)
+    add_common(sql)
     sql.set_defaults(handler=_sql)
     _ingest_parsers(commands)
     model = commands.add_parser("model", help="inspect the semantic model")
     model_commands = model.add_subparsers(dest="action", required=True)
     show = model_commands.add_parser("show", help="print metrics and dimensions with their definitions")
     show.add_argument("--lang", choices=("en", "zh"), default="en")
-    _common(show)
+    add_common(show)
     show.set_defaults(handler=_model_show)
+    register_all(commands)
     return parser
 
 
@@ -76,7 +72,7 @@ def _ingest_parsers(commands: argparse._SubParsersAction) -> None:
     ingest.add_argument("--sheet", action="append", default=[], help="an Excel sheet to load (repeatable)")
     ingest.add_argument("--source-table", action="append", default=[], help="a table of the database URI")
     ingest.add_argument("--connection", default="warehouse_db", help="name to keep a database URI under")
-    _common(ingest)
+    add_common(ingest)
     ingest.set_defaults(handler=_ingest)
     unify = commands.add_parser("unify", help="one person, one id across tables keyed by phone, email, card...")
     unify.add_argument("--key", action="append", required=True, metavar="TABLE.COLUMN=KIND",
@@ -84,19 +80,12 @@ def _ingest_parsers(commands: argparse._SubParsersAction) -> None:
     unify.add_argument("--row-key", action="append", default=[], metavar="TABLE=COLUMN",
                        help="the column that identifies a row of TABLE")
     unify.add_argument("--out", default="customer_identity", help="the result table")
-    _common(unify)
+    add_common(unify)
     unify.set_defaults(handler=_unify)
     refresh = commands.add_parser("refresh", help="reload tables from their origin and replay their cleaning")
     refresh.add_argument("tables", nargs="*", help="tables to refresh (default: every refreshable table)")
-    _common(refresh)
+    add_common(refresh)
     refresh.set_defaults(handler=_refresh)
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    ws = Workspace.from_env()
-    parser.add_argument("--db", type=Path, default=ws.warehouse, help="the DuckDB warehouse file")
-    parser.add_argument("--model", type=Path, default=ws.model_file(), help="the semantic model YAML")
-    parser.add_argument("--json", action="store_true", help="print JSON: sql, columns, rows")
 
 
 def _query_parser(parser: argparse.ArgumentParser) -> None:
@@ -109,7 +98,7 @@ def _query_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--compare", choices=COMPARISONS, help="add the change against another period")
     parser.add_argument("--order", action="append", default=[], help="sort by a column, e.g. \"revenue desc\"")
     parser.add_argument("--limit", type=int, help="at most this many rows")
-    _common(parser)
+    add_common(parser)
     parser.set_defaults(handler=_query)
 
 
@@ -139,24 +128,15 @@ def _query(args: argparse.Namespace) -> int:
                           time_grain=args.grain, time_range=window, compare=args.compare,
                           order_by=tuple(parse_order(o) for o in args.order),
                           limit=args.limit)
-    model, engine = _open(args)
-    _print(run_query(query, model, engine), args.json)
+    model, engine = open_model(args)
+    print_result(run_query(query, model, engine), args.json)
     return 0
 
 
 def _sql(args: argparse.Namespace) -> int:
-    model, engine = _open(args)
-    _print(run_sql(args.statement, model, engine), args.json)
+    model, engine = open_model(args)
+    print_result(run_sql(args.statement, model, engine), args.json)
     return 0
-
-
-def _open(args: argparse.Namespace) -> tuple[SemanticModel, Engine]:
-    model = load_model(args.model)
-    if model.connection:
-        return model, PostgresEngine(connection_uri(Workspace(args.db.parent), model.connection))
-    engine = DuckDBEngine(args.db)
-    engine.data_version  # noqa: B018 - fails early, in words, when the file is missing
-    return model, engine
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -181,11 +161,11 @@ def _ingest(args: argparse.Namespace) -> int:
 def _unify(args: argparse.Namespace) -> int:
     from ingest.identity import KeyColumn, unify_customers
 
-    row_keys = dict(_pair(text, "=", "--row-key TABLE=COLUMN") for text in args.row_key)
+    row_keys = dict(pair(text, "=", "--row-key TABLE=COLUMN") for text in args.row_key)
     keys = []
     for text in args.key:
-        column, kind = _pair(text, "=", "--key TABLE.COLUMN=KIND")
-        table, name = _pair(column, ".", "--key TABLE.COLUMN=KIND")
+        column, kind = pair(text, "=", "--key TABLE.COLUMN=KIND")
+        table, name = pair(column, ".", "--key TABLE.COLUMN=KIND")
         keys.append(KeyColumn(table, name, kind, row_keys.get(table)))
     report = unify_customers(args.db, keys, args.out)
     if args.json:
@@ -195,13 +175,6 @@ def _unify(args: argparse.Namespace) -> int:
         print(f"{report.records:,} records became {report.persons:,} people in {report.output}; "
               f"{report.merged_records:,} records merged with another.")
     return 0
-
-
-def _pair(text: str, separator: str, form: str) -> tuple[str, str]:
-    left, found, right = text.partition(separator)
-    if not (found and left.strip() and right.strip()):
-        raise BeaconError(f"Cannot read {text!r}: write it as {form}.")
-    return left.strip(), right.strip()
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -217,25 +190,6 @@ def _refresh(args: argparse.Namespace) -> int:
         report = refresh_table(ws, entries[name])
         print(f"{report.table}: {report.rows:,} rows")
     return 0
-
-
-def _print(result: QueryResult, as_json: bool) -> None:
-    frame = result.frame
-    if as_json:
-        payload = {"sql": result.compiled.sql, "columns": frame.columns,
-                   "rows": [list(row) for row in frame.rows()]}
-        print(json.dumps(payload, ensure_ascii=False, default=_json_value))
-        return
-    with pl.Config(tbl_rows=200, tbl_cols=30, fmt_str_lengths=60, tbl_hide_dataframe_shape=True):
-        print(frame)
-    note = " (truncated)" if result.truncated else ""
-    print(f"{frame.height} rows in {result.elapsed_ms:.0f} ms{note}")
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def _model_show(args: argparse.Namespace) -> int:

@@ -1,7 +1,9 @@
-"""UI text in English and Simplified Chinese, from assets/translations/*.yaml.
+"""UI text in English and Simplified Chinese, from assets/translations/<lang>/<area>.yaml.
 
-Missing Chinese text falls back to English rather than showing a key; a test
-keeps the two files' keys identical.
+Each area of the app (core, ask, explore, segments, campaigns, access...) keeps
+its texts in its own file per language; the files of a language are merged and
+a key defined twice is an error. Missing Chinese text falls back to English
+rather than showing a key; a test keeps the two languages' keys identical.
 
 >>> t("home.title", "zh")
 '首页'
@@ -22,10 +24,15 @@ LANGUAGES = {"en": "English", "zh": "中文"}
 
 @cache
 def translations(lang: str) -> dict[str, str]:
-    """Flat `section.key` → text for one language."""
-    path = ASSETS / "translations" / f"{lang}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return dict(_flatten(data, ""))
+    """Flat `section.key` → text for one language, merged from every area file of that language."""
+    merged: dict[str, str] = {}
+    for path in sorted((ASSETS / "translations" / lang).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, text in _flatten(data, ""):
+            if key in merged:
+                raise ValueError(f"{path}: the text key '{key}' is already defined in another {lang} file")
+            merged[key] = text
+    return merged
 
 
 def _flatten(data: dict[str, object], prefix: str) -> list[tuple[str, str]]:

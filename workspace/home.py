@@ -38,6 +38,15 @@ class Workspace:
     def uploads(self) -> Path:
         return self.home / "uploads"
 
+    @property
+    def meta(self) -> Path:
+        """The app's metadata store (dashboards, versions, links, runs, feedback, users, audit)."""
+        return self.home / "meta.sqlite"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
     def model_names(self) -> list[str]:
         """The demo model first, then the workspace's own models by name."""
         own = sorted(p.stem for p in self.models.glob("*.yaml")) if self.models.is_dir() else []
