@@ -1,0 +1,1 @@
+"""Plain-language questions → SemanticQuery: the built-in parser, the LLM engine, and their evaluation."""
