@@ -44,6 +44,17 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}{':***' if m.group(3) else ''}@", text)
 
 
+def redact_secrets(text: str, secrets: Iterable[str]) -> str:
+    """`redact` plus every given secret (an API key...) replaced by *** wherever it was echoed.
+
+    >>> redact_secrets("key sk-abc123 refused by https://u:pw@llm.example/v1", ["sk-abc123"])
+    'key *** refused by https://u:***@llm.example/v1'
+    """
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return redact(text)
+
+
 class UnknownNameError(BeaconError, KeyError):
     """A metric, dimension, table or column that does not exist."""
 
@@ -97,3 +108,26 @@ class ExecutionError(BeaconError, RuntimeError):
 
 class WarehouseError(BeaconError, OSError):
     """The warehouse file is missing, locked or unreadable."""
+
+
+class LLMError(BeaconError, ConnectionError):
+    """The language model endpoint timed out, refused the key, rate-limited us or failed; never shows the key."""
+
+
+class DashboardConflictError(BeaconError, RuntimeError):
+    """Someone else saved the dashboard after this copy was opened; `theirs` is their saved version.
+
+    The caller offers to merge (workspace.dashboards.merge) or to save a copy; nothing was overwritten.
+    """
+
+    def __init__(self, message: str, theirs: object = None, mine: object = None) -> None:
+        super().__init__(message)
+        self.theirs, self.mine = theirs, mine
+
+
+class ShareLinkError(BeaconError, PermissionError):
+    """A share link that is unknown (or tampered with), expired or revoked; `reason` says which."""
+
+    def __init__(self, message: str, reason: str, expires_at: object = None) -> None:
+        super().__init__(message)
+        self.reason, self.expires_at = reason, expires_at

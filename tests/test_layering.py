@@ -74,3 +74,11 @@ def test_pages_stay_thin() -> None:
 
 def test_errors_module_imports_nothing_from_the_project() -> None:
     assert not graph()["errors"]
+
+
+def test_openai_only_in_the_llm_engine() -> None:
+    files = {**project_files(), **{f"commands.{p.stem}": p for p in (ROOT / "commands").glob("*.py")}}
+    importers = {module for module, path in files.items() if "openai" in {i.split(".")[0] for i in imports_of(path)}}
+    assert "semantic.nlq.llm" in importers, "the check found no importer at all; is it still reading the sources?"
+    others = importers - {"semantic.nlq.llm"}
+    assert not others, f"{sorted(others)} import openai; only the LLM engine (semantic/nlq/llm.py) may"

@@ -26,7 +26,14 @@ SETTINGS = {s.name: s for s in (
     Setting("max_upload_mb", 1024, "Largest file accepted by an upload, in MB; bigger ones are refused up front."),
     Setting("query_timeout_s", 30, "Seconds a query may run before it is stopped."),
     Setting("max_rows", 100_000, "Most rows a query returns to the app."),
+    Setting("llm_base_url", "", "OpenAI-compatible endpoint for the LLM question engine (e.g. "
+            "https://api.deepseek.com/v1, http://localhost:11434/v1); empty means OPENAI_BASE_URL, else OpenAI."),
+    Setting("llm_model", "gpt-4o-mini", "Model name the LLM question engine asks for."),
+    Setting("llm_allow_sample_values", False, "Send dimension values read from the data (e.g. city names) to the "
+            "LLM so it can match them; never data rows."),
+    Setting("llm_timeout_s", 30, "Seconds to wait for the LLM before giving up."),
 )}
+LLM_KEY_SECRET = "llm_api_key"  # the LLM's API key lives in secrets.json under this name, never in settings.json
 
 
 @dataclass(frozen=True)
