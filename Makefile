@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(WAREHOUSE): $(STAMP) ingest/demo.py ingest/demo_marketing.py
+$(WAREHOUSE): $(STAMP) ingest/demo.py ingest/demo_marketing.py assets/demo_model.yaml
 	$(BIN)/beacon demo
 
 demo: $(WAREHOUSE)

@@ -75,6 +75,7 @@ class Dimension(Described):
 
     exprs: dict[str, str] = field(default_factory=dict)
     type: str = "string"
+    values: dict[str, Described] = field(default_factory=dict)  # a value's labels and synonyms: Tmall → 天猫
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def _join(src: Source, path: Path_, raw: Any, tables: dict[str, Table]) -> Join:
 
 def _dimension(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, Table]) -> Dimension:
     raw = _mapping(src, path, raw)
-    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "table", "expr", "type"))
+    _check_keys(src, path, raw, (*DESCRIBED_KEYS, "table", "expr", "type", "values"))
     expr = raw.get("expr", name)
     if isinstance(expr, dict):
         exprs = {_known(src, (*path, "expr", t), t, tables, "table"): _sql(src, (*path, "expr", t), e)
@@ -285,7 +286,20 @@ def _dimension(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, 
             raise src.error(path, "give 'table' (or 'expr' as a mapping of table to expression).")
         exprs = {_known(src, (*path, "table"), raw["table"], tables, "table"): _sql(src, (*path, "expr"), expr)}
     kind = _choice(src, (*path, "type"), raw.get("type", "string"), DIMENSION_TYPES)
-    return Dimension(**_described(src, path, name, raw), exprs=exprs, type=kind)
+    return Dimension(**_described(src, path, name, raw), exprs=exprs, type=kind,
+                     values=_value_labels(src, (*path, "values"), raw.get("values")))
+
+
+def _value_labels(src: Source, path: Path_, raw: Any) -> dict[str, Described]:
+    """Labels and synonyms of a dimension's values (Tmall: {label: {zh: 天猫}}), so questions can name them."""
+    if raw is None:
+        return {}
+    out = {}
+    for value, entry in _mapping(src, path, raw).items():
+        entry = _mapping(src, (*path, value), entry)
+        _check_keys(src, (*path, value), entry, DESCRIBED_KEYS)
+        out[str(value)] = Described(**_described(src, (*path, value), str(value), entry))
+    return out
 
 
 def _measure(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, Table]) -> Measure:
@@ -420,6 +434,8 @@ def _dimension_dict(dim: Dimension) -> dict[str, Any]:
         out["expr"] = dict(dim.exprs)
     if dim.type != "string":
         out["type"] = dim.type
+    if dim.values:
+        out["values"] = {value: _described_dict(labels) for value, labels in dim.values.items()}
     return out
 
 

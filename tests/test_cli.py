@@ -100,4 +100,4 @@ def test_model_show_in_both_languages() -> None:
     assert "campaign_revenue / spend" in english.stdout and "region" in english.stdout
     chinese = json.loads(beacon("model", "show", "--lang", "zh", "--json").stdout)
     labels = {m["id"]: m["label"] for m in chinese["metrics"]}
-    assert labels["revenue"] == "销售额" and labels["roas"] == "投产比" and len(labels) == 17
+    assert labels["revenue"] == "销售额" and labels["roas"] == "投产比" and len(labels) == 19

@@ -41,12 +41,15 @@ HAND_TOTALS = {
     "conversion_rate": "SELECT COUNT(DISTINCT customer_id) FILTER (WHERE event_type = 'purchase') "
                        "/ COUNT(DISTINCT customer_id) FILTER (WHERE event_type = 'reach') "
                        "FROM campaign_events WHERE {e}",
+    "budget": "SELECT SUM(budget) FROM campaigns WHERE {m}",
+    "funnel_customers": "SELECT COUNT(DISTINCT customer_id) FROM campaign_events WHERE {e}",
 }
 
 
 def hand(sql: str) -> str:
     return sql.format(o=IN_2025.format(col="order_date"), c=IN_2025.format(col="signup_date"),
-                      a=IN_2025.format(col="date"), e=IN_2025.format(col="event_time"))
+                      a=IN_2025.format(col="date"), e=IN_2025.format(col="event_time"),
+                      m=IN_2025.format(col="start_date"))
 
 
 def compiled_rows(engine: DuckDBEngine, model: SemanticModel, query: SemanticQuery,

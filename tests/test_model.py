@@ -24,7 +24,7 @@ metrics:
 
 
 def test_demo_model_is_complete(model: SemanticModel) -> None:
-    assert len(model.metrics) == 17 and {"revenue", "roas", "conversion_rate"} <= set(model.metrics)
+    assert len(model.metrics) == 19 and {"revenue", "roas", "conversion_rate"} <= set(model.metrics)
     for part in (*model.metrics.values(), *model.dimensions.values()):
         for lang in LANGUAGES:
             assert part.labels.get(lang), f"{part.name} has no {lang} label"

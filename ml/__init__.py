@@ -1,0 +1,1 @@
+"""Customer analytics on the warehouse: RFM, clusters, lifecycle, churn; plain Python, no streamlit."""
