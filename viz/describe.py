@@ -42,11 +42,14 @@ def describe_filter(item: Filter, model: SemanticModel, lang: str) -> str:
 
 def _measures_and_splits(query: SemanticQuery, model: SemanticModel, lang: str) -> str:
     separator = t("describe.list_separator", lang)
-    text = separator.join(_field_label(m, model, lang) for m in query.metrics)
-    splits = [_field_label(d, model, lang) for d in query.dimensions]
-    if query.time_grain:
-        splits.append(t(f"describe.grain_{query.time_grain}", lang))
-    return t("describe.by", lang, metrics=text, splits=separator.join(splits)) if splits else text
+    metrics = separator.join(_field_label(m, model, lang) for m in query.metrics)
+    splits = separator.join(_field_label(d, model, lang) for d in query.dimensions)
+    grain = t(f"describe.grain_{query.time_grain}", lang) if query.time_grain else ""
+    if splits and grain:
+        return t("describe.by_and_grain", lang, metrics=metrics, splits=splits, grain=grain)
+    if grain:
+        return t("describe.by_grain", lang, metrics=metrics, grain=grain)
+    return t("describe.by", lang, metrics=metrics, splits=splits) if splits else metrics
 
 
 def _field_label(name: str, model: SemanticModel, lang: str) -> str:

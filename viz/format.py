@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _EN_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -34,12 +35,16 @@ def compact(value: float, lang: str) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def format_value(value: float | None, fmt: str, lang: str = "en", currency: str = "CNY",
+def format_value(value: float | Decimal | None, fmt: str, lang: str = "en", currency: str = "CNY",
                  full: bool = False) -> str:
-    """Format a metric value by its model format (currency, integer, number, percent, ratio)."""
+    """Format a metric value by its model format (currency, integer, number, percent, ratio).
+
+    Exact sums arrive from the database as Decimal; they are shown like any other number.
+    """
     if _missing(value):
         return MISSING
     assert value is not None
+    value = float(value)
     if fmt == "percent":
         return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
     if fmt == "ratio":
