@@ -111,6 +111,9 @@ def _demo(args: argparse.Namespace) -> int:
     if args.out is None:
         ws.models.mkdir(parents=True, exist_ok=True)
         (ws.models / "demo.yaml").write_text(DEMO_MODEL.read_text(encoding="utf-8"), encoding="utf-8")
+        from workspace.demo_dashboards import ensure_demo_dashboards
+
+        ensure_demo_dashboards(ws)
     print(f"Demo warehouse written to {out}")
     for table, rows in counts.items():
         print(f"  {table:<16} {rows:>9,} rows")

@@ -1,0 +1,94 @@
+"""What a result column is called and how its values are written, in the user's language.
+
+A query's frame has key columns (the time grain, named after it, then the
+dimensions), metric columns, and for comparisons `<metric>__previous`,
+`__change` and `__change_pct`. Charts, tables and exports all name and format
+columns through here, so a title, an axis and a hover say the same thing.
+
+>>> from semantic.model import load_model
+>>> from workspace.home import DEMO_MODEL
+>>> model = load_model(DEMO_MODEL)
+>>> column_label("revenue__change_pct", model, "zh"), column_format("revenue__change_pct", model)
+('销售额变化率', 'percent')
+>>> cell_text(1234567.0, "revenue", model, "zh")
+'¥123.46万'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import polars as pl
+
+from semantic.model import SemanticModel
+from semantic.query import GRAINS, SemanticQuery
+from viz.describe import describe
+from viz.format import MISSING, format_value
+from viz.format import format_date as _format_date
+from viz.i18n import t
+
+SUFFIXES = ("previous", "change_pct", "change")
+
+
+def split_column(column: str) -> tuple[str, str | None]:
+    """('revenue', 'change_pct') for 'revenue__change_pct'; ('revenue', None) for 'revenue'."""
+    base, _, suffix = column.rpartition("__")
+    return (base, suffix) if base and suffix in SUFFIXES else (column, None)
+
+
+def column_label(column: str, model: SemanticModel, lang: str) -> str:
+    """A metric's, dimension's or time grain's name; comparison columns say which part they are."""
+    base, suffix = split_column(column)
+    if base in model.metrics:
+        label = model.metrics[base].label(lang)
+        return t(f"dashboards.{suffix}", lang, label=label) if suffix else label
+    if column in model.dimensions:
+        return model.dimensions[column].label(lang)
+    if column in GRAINS:
+        return t(f"dashboards.grain_{column}", lang)
+    return column
+
+
+def column_format(column: str, model: SemanticModel) -> str | None:
+    """The number format of a metric column (change % is a percent); None for key columns."""
+    base, suffix = split_column(column)
+    if base not in model.metrics:
+        return None
+    return "percent" if suffix == "change_pct" else model.metrics[base].format
+
+
+def cell_text(value: object, column: str, model: SemanticModel, lang: str, grain: str | None = None) -> str:
+    """One value as a reader sees it: ¥1.23亿, 3.4%, 2025年6月, 天猫 (a value's label in the model), or the text."""
+    if value is None:
+        return MISSING
+    fmt = column_format(column, model)
+    if fmt is not None and isinstance(value, int | float | Decimal):
+        return format_value(float(value), fmt, lang, model.currency)
+    if isinstance(value, dt.date):
+        return _format_date(value, lang, grain or (column if column in GRAINS else "day"))
+    dimension = model.dimensions.get(column)
+    named = getattr(dimension, "values", {}).get(str(value)) if dimension is not None else None
+    return named.label(lang) if named is not None else str(value)
+
+
+def key_columns(query: SemanticQuery) -> tuple[str, ...]:
+    """The frame's key columns: the time grain (named after it) then the dimensions."""
+    return (*((query.time_grain,) if query.time_grain else ()), *query.dimensions)
+
+
+def query_title(query: SemanticQuery, model: SemanticModel, lang: str) -> str:
+    """'Revenue, Orders by Channel' — the default title of a chart of `query`."""
+    return describe(SemanticQuery(metrics=query.metrics, dimensions=query.dimensions,
+                                  time_grain=query.time_grain), model, lang)
+
+
+def escape_html(text: str) -> str:
+    """Plotly renders a subset of HTML in titles, labels and hovers; show a name's < and > as text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Decimal columns (DuckDB's exact sums) as floats, which charts and drawings can do arithmetic on."""
+    decimals = [name for name, kind in frame.schema.items() if isinstance(kind, pl.Decimal)]
+    return frame.with_columns(pl.col(decimals).cast(pl.Float64)) if decimals else frame

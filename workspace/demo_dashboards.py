@@ -1,0 +1,80 @@
+"""The two dashboards a first-time user of the demo workspace finds ready: Marketing overview, Campaign performance.
+
+Titles, descriptions and texts are stored as translation keys
+(`dashboards.marketing_title`...), so each reader sees them in their language
+until someone renames them. Creating them is idempotent: `beacon demo` calls
+`ensure_demo_dashboards`, and so does the app when it opens a workspace that
+lacks them; a dashboard with the same id is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from semantic.model import SemanticModel
+from semantic.query import OrderBy, SemanticQuery, TimeRange
+from viz.chart_spec import ChartSpec
+from workspace.dashboards import Dashboard, DashboardStore, Tile
+from workspace.home import Workspace
+
+MARKETING_ID = "marketing-overview"
+CAMPAIGN_ID = "campaign-performance"
+OWNER = "demo"
+YEAR = TimeRange(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def _chart(tile_id: str, kind: str, query: SemanticQuery, width: int = 6, **spec: str) -> Tile:
+    return Tile(tile_id, f"dashboards.tile_{tile_id}", query, ChartSpec(kind, **spec), None, width, 1)
+
+
+def _kpi(metric: str) -> Tile:
+    query = SemanticQuery(metrics=(metric,), time_range=YEAR, compare="previous_period")
+    return _chart(metric, "kpi", query, width=4)
+
+
+def marketing_overview() -> Dashboard:
+    q = SemanticQuery
+    tiles = (
+        Tile("intro", "dashboards.marketing_title", text="dashboards.marketing_intro", width=12),
+        _kpi("revenue"), _kpi("orders"), _kpi("aov"),
+        _chart("revenue_trend", "line", q(metrics=("revenue",), time_grain="month"), width=8),
+        _chart("category_share", "donut", q(metrics=("revenue",), dimensions=("product_category",)), width=4),
+        _chart("revenue_channel", "bar", q(metrics=("revenue",), dimensions=("channel",))),
+        _chart("city_map", "map", q(metrics=("revenue",), dimensions=("city",),
+                                    order_by=(OrderBy("revenue", True),), limit=30)),
+        _chart("revenue_region", "heatmap", q(metrics=("revenue",), dimensions=("region", "channel")), width=12),
+    )
+    return Dashboard(MARKETING_ID, "dashboards.marketing_title", "dashboards.marketing_description", OWNER, tiles)
+
+
+def campaign_performance() -> Dashboard:
+    q = SemanticQuery
+    tiles = (
+        Tile("intro", "dashboards.campaign_title", text="dashboards.campaign_intro", width=12),
+        _kpi("spend"), _kpi("roas"),
+        _chart("funnel", "funnel", q(metrics=("funnel_customers",), dimensions=("event_type",)), width=4),
+        _chart("spend_channel", "bar_grouped", q(metrics=("spend", "campaign_revenue"), dimensions=("channel",))),
+        _chart("campaign_scatter", "scatter", q(metrics=("spend", "campaign_revenue"), dimensions=("campaign_name",))),
+        _chart("ctr_trend", "line", q(metrics=("ctr",), time_grain="month")),
+        _chart("top_campaigns", "table", q(metrics=("campaign_revenue", "spend", "roas"),
+                                           dimensions=("campaign_name",),
+                                           order_by=(OrderBy("campaign_revenue", True),), limit=10)),
+    )
+    return Dashboard(CAMPAIGN_ID, "dashboards.campaign_title", "dashboards.campaign_description", OWNER, tiles)
+
+
+def ensure_demo_dashboards(ws: Workspace, model: SemanticModel | None = None) -> list[str]:
+    """Create whichever of the two demo dashboards is missing; return the ids created.
+
+    With a model, only when it is the demo model (its metrics are what the tiles use).
+    """
+    if model is not None and model.name != "demo":
+        return []
+    store = DashboardStore(ws)
+    present = {board.id for board in store.list()}
+    created = []
+    for board in (marketing_overview(), campaign_performance()):
+        if board.id not in present:
+            store.create(board.title, board.owner, board.description, board.tiles, board.filters, board.id)
+            created.append(board.id)
+    return created
