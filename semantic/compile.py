@@ -105,8 +105,9 @@ def _cte_name(model: SemanticModel, name: str) -> str:
 
 def _fact_select(plan: Plan, fact: FactPlan, window: TimeRange | None, shift: Shift | None) -> exp.Select:
     keys = _key_exprs(plan, fact, shift)
+    key = plan.model.tables[fact.table].primary_key
     select = exp.select(*(exp.alias_(e, k) for k, e in keys.items()),
-                        *(exp.alias_(aggregate(m, fact.table), m.name) for m in fact.measures))
+                        *(exp.alias_(aggregate(m, fact.table, key), m.name) for m in fact.measures))
     select = select.from_(_table(plan.model, fact.table))
     for join in fact.joins:
         on = exp.and_(*(exp.column(a, join.left).eq(exp.column(b, join.right)) for a, b in join.on))

@@ -1,8 +1,8 @@
 WITH "orders_facts" AS (
   SELECT
     "orders"."product_category" AS "product_category",
-    COUNT(DISTINCT CASE WHEN "orders"."status" = 'refunded' THEN "orders"."order_id" END) AS "refunded_orders",
-    COUNT(DISTINCT "orders"."order_id") AS "placed_orders"
+    COUNT(CASE WHEN "orders"."status" = 'refunded' THEN "orders"."order_id" END) AS "refunded_orders",
+    COUNT("orders"."order_id") AS "placed_orders"
   FROM "orders"
   LEFT JOIN "customers"
     ON "orders"."customer_id" = "customers"."customer_id"

@@ -1,7 +1,7 @@
 WITH "orders_facts" AS (
   SELECT
     SUM(CASE WHEN "orders"."status" = 'completed' THEN "orders"."net_amount" END) AS "completed_net_amount",
-    COUNT(DISTINCT CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders",
+    COUNT(CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders",
     SUM(
       CASE
         WHEN "orders"."status" = 'completed' AND NOT "orders"."campaign_id" IS NULL
@@ -39,7 +39,7 @@ WITH "orders_facts" AS (
 ), "previous_orders_facts" AS (
   SELECT
     SUM(CASE WHEN "orders"."status" = 'completed' THEN "orders"."net_amount" END) AS "completed_net_amount",
-    COUNT(DISTINCT CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders",
+    COUNT(CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders",
     SUM(
       CASE
         WHEN "orders"."status" = 'completed' AND NOT "orders"."campaign_id" IS NULL

@@ -3,7 +3,7 @@ WITH "orders_facts" AS (
     CAST(DATE_TRUNC('MONTH', "orders"."order_date") AS DATE) AS "month",
     "orders"."channel" AS "channel",
     SUM(CASE WHEN "orders"."status" = 'completed' THEN "orders"."net_amount" END) AS "completed_net_amount",
-    COUNT(DISTINCT CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders"
+    COUNT(CASE WHEN "orders"."status" = 'completed' THEN "orders"."order_id" END) AS "completed_orders"
   FROM "orders"
   LEFT JOIN "customers"
     ON "orders"."customer_id" = "customers"."customer_id"
