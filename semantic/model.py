@@ -77,6 +77,11 @@ class Dimension(Described):
     type: str = "string"
     values: dict[str, Described] = field(default_factory=dict)  # a value's labels and synonyms: Tmall → 天猫
 
+    def value_label(self, value: object, lang: str = "en") -> str:
+        """A data value as a reader of `lang` calls it: 'Tmall' → '天猫'; values without labels as they are."""
+        named = self.values.get(str(value))
+        return named.label(lang) if named is not None else str(value)
+
 
 @dataclass(frozen=True)
 class Measure(Described):

@@ -29,7 +29,7 @@ def test_filters_period_comparison_and_ranking(model: SemanticModel) -> None:
     assert describe(query, model, "en") == ("ROAS by Campaign · Channel in Tmall, JD · Jun 1, 2025 – Jun 30, 2025"
                                             " · vs same period last year · bottom 3")
     zh = describe(query, model, "zh")
-    assert "属于 Tmall、JD" in zh and "2025年6月1日 至 2025年6月30日" in zh and zh.endswith("同比去年同期 · 后3名")
+    assert "属于 天猫、京东" in zh and "2025年6月1日 至 2025年6月30日" in zh and zh.endswith("同比去年同期 · 后3名")
 
 
 def test_exact_sums_format_like_floats() -> None:

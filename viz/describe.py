@@ -32,10 +32,12 @@ def describe(query: SemanticQuery, model: SemanticModel, lang: str = "en") -> st
 
 
 def describe_filter(item: Filter, model: SemanticModel, lang: str) -> str:
-    """'Region = East', '渠道 属于 天猫、抖音'."""
+    """'Region = East', '渠道 属于 天猫、抖音': values by their label in the model, in the user's language."""
     name = _field_label(item.field, model, lang)
     values = item.value if isinstance(item.value, tuple) else (item.value,)
-    shown = t("describe.list_separator", lang).join("∅" if v is None else str(v) for v in values)
+    dimension = model.dimensions.get(item.field)
+    shown = t("describe.list_separator", lang).join(
+        "∅" if v is None else dimension.value_label(v, lang) if dimension is not None else str(v) for v in values)
     op = t(f"describe.op_{item.op.replace(' ', '_')}", lang) if item.op in ("in", "not in", "between") else item.op
     return f"{name} {op} {shown}"
 

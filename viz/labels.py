@@ -68,8 +68,7 @@ def cell_text(value: object, column: str, model: SemanticModel, lang: str, grain
     if isinstance(value, dt.date):
         return _format_date(value, lang, grain or (column if column in GRAINS else "day"))
     dimension = model.dimensions.get(column)
-    named = getattr(dimension, "values", {}).get(str(value)) if dimension is not None else None
-    return named.label(lang) if named is not None else str(value)
+    return dimension.value_label(value, lang) if dimension is not None else str(value)
 
 
 def key_columns(query: SemanticQuery) -> tuple[str, ...]:
