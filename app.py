@@ -37,6 +37,13 @@ with st.sidebar:
 pages = [
     st.Page(ROOT / "app_pages" / "home.py", title=t("nav.home", lang), icon=":material/home:",
             url_path="home", default=True),
+    st.Page(ROOT / "app_pages" / "ask.py", title=t("ask.nav", lang), icon=":material/chat:", url_path="ask"),
+    st.Page(ROOT / "app_pages" / "explore.py", title=t("explore.nav", lang), icon=":material/bar_chart:",
+            url_path="explore"),
+    st.Page(ROOT / "app_pages" / "dashboards.py", title=t("explore.dashboards_page.nav", lang),
+            icon=":material/dashboard:", url_path="dashboards"),
+    st.Page(ROOT / "app_pages" / "campaigns.py", title=t("campaigns.nav", lang), icon=":material/campaign:",
+            url_path="campaigns"),
     st.Page(ROOT / "app_pages" / "data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
 st.navigation(pages).run()

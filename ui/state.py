@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from viz.i18n import LANGUAGES
+
+if TYPE_CHECKING:
+    from semantic.nlq.ask import Answer
 
 
 @dataclass
@@ -14,6 +18,8 @@ class SessionState:
     lang: str = "en"
     model: str = "demo"
     table: str | None = None
+    ask_history: list[Answer] = field(default_factory=list)  # the Ask page's conversation, oldest first
+    ask_marks: dict[int, str] = field(default_factory=dict)  # turn index → the verdict the user gave
 
 
 def session() -> SessionState:

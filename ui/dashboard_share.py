@@ -1,0 +1,90 @@
+"""Sharing and exporting a dashboard: read-only links (expiring, revocable), HTML/PDF of the board, PNG of a tile.
+
+Exports are produced only when the download is clicked (Streamlit calls the function then), so an open
+dashboard does not render PDFs on every rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from semantic.engine import Engine
+from semantic.model import SemanticModel
+from semantic.query import Filter
+from viz.export import export_dashboard
+from viz.format import format_date
+from viz.i18n import t
+from workspace.dashboards import Dashboard, DashboardStore
+from workspace.share_links import link_query, utc_now
+
+EXPIRY_DAYS = (0, 1, 7, 30)
+
+
+def share_url(board_id: str, token: str | None, filters: tuple[Filter, ...], lang: str) -> str:
+    """The app's address of the dashboard page with the board, the link token, the filters and the language."""
+    base = (st.context.url or "").split("?")[0]
+    page = base if base.rstrip("/").endswith("dashboards") else base.rstrip("/") + "/dashboards"
+    return f"{page}?{urlencode({**link_query(board_id, token, filters), 'lang': lang})}"
+
+
+def share_panel(store: DashboardStore, board: Dashboard, filters: tuple[Filter, ...], lang: str) -> None:
+    """Make a link with the current filters, see every link's state, revoke one."""
+    with st.popover(t("explore.dashboards_page.share", lang), icon=":material/share:"):
+        days = st.selectbox(t("explore.dashboards_page.expires", lang), EXPIRY_DAYS, key=f"dash_expiry_{lang}",
+                            format_func=lambda d: t("explore.dashboards_page.expires_never", lang) if d == 0
+                            else t("explore.dashboards_page.expires_days", lang, n=d))
+        if st.button(t("explore.dashboards_page.make_link", lang), type="primary", key="dash_make_link"):
+            expires = utc_now() + dt.timedelta(days=days) if days else None
+            token = store.create_link(board.id, filters, expires_at=expires)
+            st.session_state["dash_new_link"] = share_url(board.id, token, filters, lang)
+        if "dash_new_link" in st.session_state:
+            st.caption(t("explore.dashboards_page.link_ready", lang))
+            st.code(st.session_state["dash_new_link"], language=None, wrap_lines=True)
+        _links(store, board, lang)
+
+
+def _links(store: DashboardStore, board: Dashboard, lang: str) -> None:
+    now = utc_now()
+    for info in store.links(board.id):
+        state = info.state(now)
+        when = format_date(info.expires_at.date(), lang) if info.expires_at else \
+            t("explore.dashboards_page.expires_never", lang)
+        text, button = st.columns([4, 1], vertical_alignment="center")
+        text.caption(t(f"explore.dashboards_page.link_{state}", lang, token=info.token[:6], date=when))
+        if state == "active" and button.button(":material/link_off:", key=f"dash_revoke_{info.token}",
+                                               help=t("explore.dashboards_page.revoke", lang)):
+            store.revoke_link(info.token)
+            st.rerun()
+
+
+def _export(board: Dashboard, model: SemanticModel, engine: Engine, fmt: str, lang: str,
+            filters: tuple[Filter, ...], tile: int | None = None) -> Callable[[], bytes]:
+    return lambda: export_dashboard(board, model, engine, fmt, lang, filters, tile)
+
+
+_DOCUMENTS = {"html": (":material/html:", "text/html"), "pdf": (":material/picture_as_pdf:", "application/pdf")}
+
+
+def export_buttons(board: Dashboard, model: SemanticModel, engine: Engine, filters: tuple[Filter, ...],
+                   lang: str) -> None:
+    """HTML and PDF of the whole dashboard, with the filters in force."""
+    stem = f"beacon-dashboard-{board.id}"
+    for fmt in _DOCUMENTS:
+        icon, mime = _DOCUMENTS[fmt]
+        st.download_button(t(f"explore.dashboards_page.export_{fmt}", lang),
+                           _export(board, model, engine, fmt, lang, filters), file_name=f"{stem}.{fmt}", mime=mime,
+                           icon=icon, key=f"dash_export_{fmt}", on_click="ignore")
+
+
+def tile_png_button(board: Dashboard, model: SemanticModel, engine: Engine, filters: tuple[Filter, ...],
+                    index: int, lang: str) -> None:
+    """A small PNG download under a chart tile."""
+    tile = board.tiles[index]
+    st.download_button(t("explore.dashboards_page.export_png", lang),
+                       _export(board, model, engine, "png", lang, filters, index),
+                       file_name=f"beacon-tile-{tile.id}.png", mime="image/png", icon=":material/image:",
+                       key=f"dash_png_{tile.id}", on_click="ignore", type="tertiary")

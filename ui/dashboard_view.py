@@ -1,0 +1,97 @@
+"""One open dashboard: header, filter bar, tiles; with edit, history and share controls unless read-only.
+
+A share link (`?dashboard=…&link=…`) opens the same view read-only: filters can be changed for a
+look, but nothing can be edited, saved or shared from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from semantic.engine import Engine
+from semantic.model import SemanticModel
+from semantic.query import Filter
+from ui import dashboard_filterbar as bar
+from ui.dashboard_edit import draft, edit_header, save_bar, tile_controls
+from ui.dashboard_grid import show_grid
+from ui.dashboard_history import history_panel, old_version_banner, viewed_version
+from ui.dashboard_list import open_board
+from ui.dashboard_share import export_buttons, share_panel, tile_png_button
+from ui.dashboard_text import plain
+from viz.i18n import t
+from viz.tiles import render_tile
+from workspace.dashboards import Dashboard, DashboardStore, Tile, localized
+
+
+@dataclass(frozen=True)
+class Context:
+    store: DashboardStore
+    model: SemanticModel
+    engine: Engine
+    lang: str
+
+
+def _header(board: Dashboard, lang: str) -> None:
+    st.title(plain(localized(board.title, lang)))
+    if board.description:
+        st.caption(plain(localized(board.description, lang)))
+
+
+def _tiles(ctx: Context, board: Dashboard, filters: tuple[Filter, ...], editing: bool) -> None:
+    """Draw the tiles; a click on one filters the others by the clicked value."""
+    source = bar.link_source(board.id)
+    linked = {f.field for f in filters if source}
+    views = [render_tile(tile, ctx.model, ctx.engine, ctx.lang,
+                         tuple(f for f in filters if not (tile.id == source and f.field in linked)))
+             for tile in board.tiles]
+    extras = tile_controls(board.id, ctx.lang) if editing else _png_under(ctx, board, filters)
+    clicked = show_grid(views, ctx.model, ctx.lang, salt=bar.encode(filters), extras=extras)
+    if clicked is not None:
+        tile_id, field, value = clicked
+        kept = tuple(f for f in filters if f.field != field)
+        bar.set_filters(board.id, (*kept, Filter(field, "in", (value,))), source=tile_id)
+        st.rerun()
+
+
+def _png_under(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> Callable[[Tile], None]:
+    def extras(tile: Tile) -> None:
+        if tile.query is not None:
+            index = [x.id for x in board.tiles].index(tile.id)
+            tile_png_button(board, ctx.model, ctx.engine, filters, index, ctx.lang)
+    return extras
+
+
+def _toolbar(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> bool:
+    """Back, edit toggle, share and exports; returns whether edit mode is on."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.button(t("explore.dashboards_page.all", ctx.lang), icon=":material/arrow_back:", on_click=open_board,
+                  args=(None,), key="dash_back")
+        editing = st.toggle(t("explore.dashboards_page.edit", ctx.lang), key=f"dash_edit_{board.id}")
+        share_panel(ctx.store, board, filters, ctx.lang)
+        export_buttons(board, ctx.model, ctx.engine, filters, ctx.lang)
+    return editing
+
+
+def show_board(ctx: Context, board: Dashboard, read_only: bool, defaults: tuple[Filter, ...] | None = None) -> None:
+    """The dashboard with everything its viewer may do."""
+    latest = board
+    old = None if read_only else viewed_version(board.id)
+    if old is not None:
+        board = ctx.store.get(board.id, old)
+    editing = False
+    if not read_only:
+        editing = _toolbar(ctx, board, bar.current(board, board.filters)) and old is None
+    if old is not None:
+        old_version_banner(board, ctx.lang)
+    shown = draft(board) if editing else board
+    _header(shown, ctx.lang)
+    if editing:
+        edit_header(shown, ctx.lang)
+        save_bar(ctx.store, board.id, ctx.lang)
+    filters = bar.filter_bar(shown, ctx.model, ctx.engine, bar.current(board, defaults or board.filters), ctx.lang)
+    _tiles(ctx, shown, filters, editing)
+    if not read_only:
+        history_panel(ctx.store, latest, ctx.lang)
