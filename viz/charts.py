@@ -112,8 +112,9 @@ def value_axis(values: list[Any], fmt: str, lang: str, currency: str) -> dict[st
     low, high = min([0.0, *finite]), max([0.0, *finite])
     step = nice_ticks(high - low or 1.0)[1]
     ticks = [step * i for i in range(math.floor(low / step), math.ceil(high / step) + 1)]
+    # The range ends on the outer ticks, so the tallest bar sits under a labelled line, not above the last one.
     return {"tickvals": ticks, "ticktext": [format_value(v, fmt, lang, currency) for v in ticks],
-            "gridcolor": "#eef2f7", "zerolinecolor": "#cbd5e1"}
+            "range": [ticks[0], ticks[-1]], "gridcolor": "#eef2f7", "zerolinecolor": "#cbd5e1"}
 
 
 def _axis_for(chart: _Chart, columns: list[str]) -> dict[str, Any]:
