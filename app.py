@@ -42,8 +42,8 @@ pages = [
             url_path="explore"),
     st.Page(ROOT / "app_pages" / "dashboards.py", title=t("explore.dashboards_page.nav", lang),
             icon=":material/dashboard:", url_path="dashboards"),
-    st.Page(ROOT / "app_pages" / "campaigns.py", title=t("campaigns.nav", lang), icon=":material/campaign:",
-            url_path="campaigns"),
+    st.Page(ROOT / "app_pages" / "segments.py", title=t("segments.nav", lang), icon=":material/groups:",
+            url_path="segments"),
     st.Page(ROOT / "app_pages" / "data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
 st.navigation(pages).run()

@@ -1,0 +1,158 @@
+"""The Segments page's result tabs: RFM, clusters, lifecycle, churn, save and export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from ml.analysis import Analysis, customer_table
+from ml.churn import warning_list
+from ml.churn_factors import explain
+from ml.export import export_bytes
+from ml.lifecycle import stage_table
+from ml.publish import publish_segments
+from ml.rfm import segment_table, transitions
+from semantic.engine import DuckDBEngine
+from semantic.model import SemanticModel
+from ui import segments_charts as charts
+from ui.segments_run import earlier_rfm, renamed
+from viz.format import format_date, format_value
+from viz.i18n import t
+from workspace.home import Workspace
+
+PLOTLY = {"displaylogo": False}
+
+
+def _numbers(frame: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
+    """Numbers as the language writes them (万 and 亿 in Chinese)."""
+    return frame.with_columns(pl.col(c).map_elements(lambda v, f=f: format_value(v, f, lang), return_dtype=pl.String)
+                              for c, f in formats.items())
+
+
+def _formatted(frame: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
+    """Numbers formatted and column titles translated."""
+    shown = _numbers(frame, formats, lang)
+    return shown.rename({c: t(f"segments.col.{c}", lang) for c in shown.columns})
+
+
+def rfm_panel(engine: DuckDBEngine, analysis: Analysis, lang: str) -> None:
+    table = segment_table(analysis.rfm, lang)
+    shown = table.select("segment", "rule", "customers", "share", "revenue_share", "avg_recency_days",
+                         "avg_frequency", "avg_monetary")
+    st.dataframe(_formatted(shown, {"customers": "integer", "share": "percent", "revenue_share": "percent",
+                                    "avg_recency_days": "number", "avg_frequency": "number",
+                                    "avg_monetary": "currency"}, lang), hide_index=True)
+    st.caption(t("segments.treemap", lang))
+    st.plotly_chart(charts.treemap(table, lang), config=PLOTLY)
+    as_of = analysis.params.as_of or dt.date.today()
+    earlier = st.date_input(t("segments.compare_date", lang), value=as_of - dt.timedelta(days=90),
+                            max_value=as_of, key="seg_compare")
+    st.caption(t("segments.transitions", lang))
+    matrix = transitions(earlier_rfm(engine, analysis, earlier), analysis.rfm, lang)
+    st.dataframe(matrix.rename({"from": t("segments.col.from", lang)}), hide_index=True)
+
+
+def cluster_panel(analysis: Analysis, lang: str) -> Analysis:
+    """Profiles, radar, PCA scatter and renaming; returns the analysis with the user's names."""
+    result = analysis.clustering
+    st.markdown(t("segments.chosen_k", lang, k=result.k, silhouette=f"{result.silhouette:.3f}"),
+                help=t("segments.chosen_k_help", lang))
+    if len(result.scores) > 1:
+        st.plotly_chart(charts.silhouette_line(result.scores, lang), config=PLOTLY)
+    with st.expander(t("segments.rename", lang)):
+        names = {n: st.text_input(f"{t('segments.col.cluster', lang)} {n}", value=analysis.cluster_name(n, lang),
+                                  key=f"seg_name_{n}_{lang}") for n in result.names}
+    analysis = renamed(analysis, {n: v for n, v in names.items() if v != analysis.cluster_name(n, lang)})
+    labels = {n: analysis.cluster_name(n, lang) for n in result.names}
+    features = [c.removesuffix("_vs_mean") for c in result.profile.columns if c.endswith("_vs_mean")]
+    st.caption(t("segments.profile", lang))
+    profile = result.profile.with_columns(pl.col("cluster").replace_strict(labels, return_dtype=pl.String)
+                                          .alias("name"))
+    st.dataframe(profile_view(profile, features, lang), hide_index=True)
+    left, right = st.columns(2)
+    left.caption(t("segments.radar", lang))
+    left.plotly_chart(charts.radar(result.profile, labels, features, [feature_title(f, lang) for f in features]),
+                      config=PLOTLY)
+    right.caption(t("segments.pca", lang))
+    right.plotly_chart(charts.pca_scatter(result.projection, labels), config=PLOTLY)
+    return analysis
+
+
+def feature_title(feature: str, lang: str) -> str:
+    """A feature's name in the language; the user's extra columns keep their own names."""
+    return feature.removeprefix("extra_") if feature.startswith("extra_") else t(f"segments.feature.{feature}", lang)
+
+
+def profile_view(profile: pl.DataFrame, features: list[str], lang: str) -> pl.DataFrame:
+    """The profile table with translated titles and numbers written the language's way."""
+    names = {f: feature_title(f, lang) for f in features}
+    formats = {"customers": "integer", "share": "percent", "monetary": "currency", "avg_order_value": "currency"}
+    shown = _numbers(profile.select("name", "customers", "share", *features, *(f"{f}_vs_mean" for f in features)),
+                     {**{f: "number" for f in features}, **{f"{f}_vs_mean": "ratio" for f in features}, **formats},
+                     lang)
+    titles = {c: t(f"segments.col.{c}", lang) for c in ("name", "customers", "share")}
+    ratios = {f"{f}_vs_mean": t("segments.vs_mean", lang, feature=n) for f, n in names.items()}
+    return shown.rename({**titles, **names, **ratios})
+
+
+def lifecycle_panel(analysis: Analysis, lang: str) -> None:
+    st.markdown(t("segments.cycle", lang, days=f"{analysis.limits.cycle_days:.0f}"))
+    stages = stage_table(analysis.stages, lang, analysis.limits)
+    st.dataframe(_formatted(stages.select("stage", "rule", "customers", "share"),
+                            {"customers": "integer", "share": "percent"}, lang), hide_index=True)
+    st.plotly_chart(charts.stage_bars(stages, lang), config=PLOTLY)
+
+
+def churn_panel(analysis: Analysis, lang: str) -> None:
+    churn = analysis.churn
+    if churn is None:
+        st.info(t("segments.churn_skipped", lang, reason=analysis.churn_note or "–"))
+        return
+    st.caption(t("segments.churn_window", lang, days=churn.horizon_days, train=format_date(churn.train_cutoff, lang),
+                 test=format_date(churn.test_cutoff, lang)))
+    columns = st.columns(4)
+    for column, name in zip(columns, ("roc_auc", "pr_auc", "lift_top_decile", "baseline_roc_auc"), strict=True):
+        column.metric(t(f"segments.metric.{name}", lang), f"{churn.metrics[name]:.3f}")
+    st.caption(t("segments.calibration", lang))
+    st.plotly_chart(charts.calibration(churn.calibration, lang), config=PLOTLY)
+    st.subheader(t("segments.warning_list", lang))
+    st.dataframe(warnings(analysis, lang, 200), hide_index=True)
+
+
+def warnings(analysis: Analysis, lang: str, limit: int = 500) -> pl.DataFrame:
+    """The warning list with each customer's reasons, in the page's language."""
+    assert analysis.churn is not None
+    rows = warning_list(analysis.churn, limit, analysis.limits.churned_days)
+    key = analysis.params.mapping.customer
+    return rows.with_columns(explain(analysis.churn, rows, lang).alias("factors")).select(
+        pl.col("customer").alias(key), pl.col("churn_probability").round(3).alias(t("segments.probability", lang)),
+        pl.col("churn_risk").replace_strict({r: t(f"segments.risk.{r}", lang) for r in ("high", "medium", "low")})
+        .alias(t("segments.col.risk", lang)),
+        pl.col("expected_loss").round(2).alias(t("segments.expected_loss", lang)),
+        pl.col("factors").alias(t("segments.factors", lang)))
+
+
+def export_panel(engine: DuckDBEngine, model: SemanticModel, analysis: Analysis, lang: str) -> None:
+    if st.button(t("segments.save", lang), key="seg_save", type="primary"):
+        published = publish_segments(engine.path, Workspace(engine.path.parent).meta, model, analysis)
+        key = "segments.saved" if published.model_file else "segments.saved_no_model"
+        st.success(t(key, lang, table=published.table, run=published.run_id))
+    table = customer_table(analysis, lang)
+    st.subheader(t("segments.export_segments", lang))
+    chosen = st.multiselect(t("segments.export_choose", lang), sorted(table["rfm_segment"].unique().to_list()),
+                            key="seg_export_segments")
+    columns = st.multiselect(t("segments.export_columns", lang), table.columns, key="seg_export_columns",
+                             default=[analysis.params.mapping.customer, "rfm_segment", "cluster_name",
+                                      "lifecycle_stage", "churn_risk"])
+    fmt = st.radio(t("segments.format", lang), ("csv", "xlsx"), horizontal=True, key="seg_export_format")
+    selected = table.filter(pl.col("rfm_segment").is_in(chosen)) if chosen else table
+    if columns:
+        st.download_button(t("segments.download", lang), export_bytes(selected, columns, fmt),
+                           file_name=f"segments.{fmt}", key="seg_download")
+    if analysis.churn is not None:
+        st.subheader(t("segments.export_warnings", lang))
+        listed = warnings(analysis, lang)
+        st.download_button(t("segments.download", lang), export_bytes(listed, listed.columns, fmt),
+                           file_name=f"churn_warnings.{fmt}", key="seg_download_warnings")
