@@ -31,17 +31,18 @@ CHANNEL_METRICS = ("budget", "spend", "campaign_revenue", "roas", "cpc", "ctr", 
 
 
 def funnel(model: SemanticModel, engine: Engine, campaign_id: str | None = None,
-           by: str | None = None) -> pl.DataFrame:
+           by: str | None = None, period: TimeRange | None = None) -> pl.DataFrame:
     """Customers at each step (reach → purchase) with step conversion and drop-off; per segment with `by`.
 
-    Without a campaign the funnel covers every campaign; a customer counts once per step.
+    Without a campaign the funnel covers every campaign; a customer counts once per step. `period`
+    keeps the events of those days (a review as of a past day counts no later events).
     """
     filters: tuple[Filter, ...] = ()
     if campaign_id is not None:
         check_campaign(model, engine, campaign_id)
         filters = (Filter("campaign_id", "=", campaign_id),)
     dims = ("event_type", by) if by else ("event_type",)
-    query = SemanticQuery(metrics=("funnel_customers",), dimensions=dims, filters=filters)
+    query = SemanticQuery(metrics=("funnel_customers",), dimensions=dims, filters=filters, time_range=period)
     frame = floats(run_query(query, model, engine).frame).rename({"funnel_customers": "customers"})
     if not by:
         return funnel_steps(frame)

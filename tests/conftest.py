@@ -36,11 +36,22 @@ def engine(warehouse: Path) -> DuckDBEngine:
 
 
 @pytest.fixture(scope="session")
-def con(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A plain read-only connection for the hand-written SQL the tests compare against."""
+def _connection(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(warehouse), read_only=True, config=READ_CONFIG)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def con(_connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only cursor of its own per test, for the hand-written SQL the tests compare against.
+
+    A cursor per test, because a test that fetches one row of a result leaves the rest pending,
+    and DuckDB refuses new work on a connection with a pending result.
+    """
+    cursor = _connection.cursor()
+    yield cursor
+    cursor.close()
 
 
 def same_rows(actual: list[tuple], expected: list[tuple], rel: float = 1e-9) -> bool:

@@ -65,7 +65,7 @@ def test_html_is_self_contained_with_the_numbers(board: Dashboard, model: Semant
 
 def test_html_in_chinese_with_a_filter(board: Dashboard, model: SemanticModel, engine: DuckDBEngine) -> None:
     page = _readable(export_dashboard(board, model, engine, "html", "zh", (Filter("channel", "=", "JD"),)))
-    assert "筛选：渠道 = JD" in page and "万" in page and 'lang="zh-CN"' in page
+    assert "筛选：渠道 = 京东" in page and "万" in page and 'lang="zh-CN"' in page
 
 
 def test_pdf_has_pages_with_pixels_and_chinese_text(model: SemanticModel, engine: DuckDBEngine) -> None:

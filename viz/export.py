@@ -134,9 +134,11 @@ def tile_png(view: TileView, width: int = 900, height: int = 480) -> bytes:
     return figure_png(titled, width, height)
 
 
-class _Pdf(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="L", unit="mm", format="A4")
+class Pdf(FPDF):
+    """A4 pages with the CJK font when the system has it (Latin text falls back to Helvetica without it)."""
+
+    def __init__(self, orientation: str = "L") -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.family = "helvetica"
         if CJK_FONT.exists():
             self.add_font("cjk", fname=str(CJK_FONT), collection_font_number=2)
@@ -175,7 +177,7 @@ def _height(view: TileView) -> float:
 
 def dashboard_pdf(header: _Header, views: list[TileView], lang: str) -> bytes:
     """A4 landscape pages: the title and filters, then the tiles in the dashboard's grid (charts as images)."""
-    pdf = _Pdf()
+    pdf = Pdf()
     pdf.add_page()
     pdf.write_text(header.title, 18, 9)
     for line in (header.description, header.filters, header.stamp):
@@ -195,7 +197,7 @@ def dashboard_pdf(header: _Header, views: list[TileView], lang: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _pdf_tile(pdf: _Pdf, view: TileView, lang: str, width: float, height: float) -> None:
+def _pdf_tile(pdf: Pdf, view: TileView, lang: str, width: float, height: float) -> None:
     pdf.write_text(view.title, 10.5, 6, width=width)
     if view.tile.text is not None:
         pdf.write_text(_BOLD.sub(r"\1", localized(view.tile.text, lang)), 9, 4.5, width=width)
