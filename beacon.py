@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from commands import register_all
-from commands.common import EXIT_USER_ERROR, add_common, open_model, pair, print_result
+from commands.common import EXIT_USER_ERROR, acting_user, add_common, audit_result, open_model, pair, print_result
 from errors import BeaconError, UnknownNameError
 from semantic.answer import run_query, run_sql
 from semantic.engine import DuckDBEngine
@@ -131,14 +131,20 @@ def _query(args: argparse.Namespace) -> int:
                           time_grain=args.grain, time_range=window, compare=args.compare,
                           order_by=tuple(parse_order(o) for o in args.order),
                           limit=args.limit)
+    user, policy = acting_user(args, "explore")
     model, engine = open_model(args)
-    print_result(run_query(query, model, engine), args.json)
+    result = run_query(query, model, engine, policy)
+    audit_result(args, user, "query", result)
+    print_result(result, args.json)
     return 0
 
 
 def _sql(args: argparse.Namespace) -> int:
+    user, policy = acting_user(args, "run_sql")
     model, engine = open_model(args)
-    print_result(run_sql(args.statement, model, engine), args.json)
+    result = run_sql(args.statement, model, engine, policy)
+    audit_result(args, user, "sql", result)
+    print_result(result, args.json)
     return 0
 
 

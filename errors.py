@@ -131,3 +131,15 @@ class ShareLinkError(BeaconError, PermissionError):
     def __init__(self, message: str, reason: str, expires_at: object = None) -> None:
         super().__init__(message)
         self.reason, self.expires_at = reason, expires_at
+
+
+class PermissionDeniedError(BeaconError, PermissionError):
+    """A signed-in user's role does not allow the action, or their data policy forbids what was asked."""
+
+
+class SignInError(BeaconError, PermissionError):
+    """A sign-in refused: wrong name or password, a disabled account, a lock-out, or an expired session."""
+
+
+class AuditError(BeaconError, OSError):
+    """The audit log cannot be written; whatever was to be logged does not go ahead."""

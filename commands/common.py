@@ -10,12 +10,16 @@ from typing import Any
 
 import polars as pl
 
-from errors import BeaconError
+from errors import BeaconError, PermissionDeniedError
 from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.model import SemanticModel, load_model
 from semantic.postgres_engine import PostgresEngine
+from semantic.query import Policy
+from workspace.audit import record_result
 from workspace.home import Workspace
+from workspace.policies import policy_for
 from workspace.secrets import connection_uri
+from workspace.users import User, get_user, require
 
 EXIT_USER_ERROR = 2
 
@@ -25,15 +29,42 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=ws.warehouse, help="the DuckDB warehouse file")
     parser.add_argument("--model", type=Path, default=ws.model_file(), help="the semantic model YAML")
     parser.add_argument("--json", action="store_true", help="print JSON: sql, columns, rows")
+    parser.add_argument("--user", help="run as this Beacon user: their role is checked and their data policy "
+                        "(row filters, masked and hidden columns) applies")
 
 
 def open_model(args: argparse.Namespace) -> tuple[SemanticModel, Engine]:
+    if getattr(args, "user", None) and not getattr(args, "governed", False):
+        # Fail closed: a command that has not taken the user's policy (acting_user) must not run as if it had.
+        raise PermissionDeniedError(f"`beacon {getattr(args, 'command', '')}` cannot run under --user yet; "
+                                    "run it without --user or use `beacon query`/`beacon sql`.")
     model = load_model(args.model)
     if model.connection:
         return model, PostgresEngine(connection_uri(Workspace(args.db.parent), model.connection))
     engine = DuckDBEngine(args.db)
     engine.data_version  # noqa: B018 - fails early, in words, when the file is missing
     return model, engine
+
+
+def acting_user(args: argparse.Namespace, action: str = "explore") -> tuple[User | None, Policy]:
+    """The --user of the command (whose role must allow `action`) and their data policy.
+
+    Without --user the command line is trusted (it can read the warehouse file anyway): no policy.
+    The users live in the workspace of the --db warehouse.
+    """
+    if not getattr(args, "user", None):
+        return None, Policy()
+    ws = Workspace(args.db.parent)
+    user = get_user(ws, args.user)
+    require(user, action)
+    args.governed = True
+    return user, policy_for(ws, user)
+
+
+def audit_result(args: argparse.Namespace, user: User | None, event: str, result: QueryResult) -> None:
+    """Append the query to the audit log of the --db warehouse's workspace: SQL, user, rows, duration."""
+    record_result(Workspace(args.db.parent), event, user.username if user else None, result,
+                  {"command": getattr(args, "command", None)})
 
 
 def pair(text: str, separator: str, form: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from semantic.compile import CompiledSQL, compile_query
 from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.guard import guard
 from semantic.model import SemanticModel
+from semantic.policy_sql import govern_sql
 from semantic.query import Policy, SemanticQuery
 
 
@@ -23,11 +24,18 @@ def run_query(query: SemanticQuery, model: SemanticModel, engine: Engine,
     return engine.run(compile_query(query, model, policy, engine.dialect))
 
 
-def run_sql(sql: str, model: SemanticModel, engine: Engine) -> QueryResult:
-    """Run raw SQL only after the guard has accepted it (read-only, model tables, row limit)."""
+def run_sql(sql: str, model: SemanticModel, engine: Engine, policy: Policy | None = None) -> QueryResult:
+    """Run raw SQL only after the guard has accepted it (read-only, model tables, row limit).
+
+    Under a restricted `policy` every model table is read through it (semantic.policy_sql), and the
+    rewritten SQL passes the guard once more.
+    """
     allowed = [t.sql_table for t in model.tables.values()]
     # One row over the engine's limit, so the engine can tell the user the result was cut off.
     checked = guard(sql, allowed, engine.dialect, engine.max_rows + 1)
+    if policy is not None and policy.restricted:
+        governed = govern_sql(checked, model, policy, engine.dialect)
+        checked = guard(governed, allowed, engine.dialect, engine.max_rows + 1)
     return engine.run(CompiledSQL(checked, (), engine.dialect))
 
 

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from errors import UnknownNameError
+from errors import PermissionDeniedError, UnknownNameError
 from semantic.expressions import (
     aggregate,
     condition,
+    masked,
     null_safe_equal,
     parse_expr,
     qualified,
@@ -38,7 +39,7 @@ from semantic.expressions import (
 )
 from semantic.model import SemanticModel
 from semantic.periods import Shift, comparison_window
-from semantic.plan import FactPlan, Plan, make_plan
+from semantic.plan import FactPlan, Plan, join_path, make_plan
 from semantic.query import OrderBy, Policy, SemanticQuery, TimeRange
 
 CHANGE_SUFFIXES = ("__previous", "__change", "__change_pct")
@@ -56,12 +57,19 @@ class CompiledSQL:
 
 def compile_query(query: SemanticQuery, model: SemanticModel, policy: Policy | None = None,
                   dialect: str = "duckdb") -> CompiledSQL:
-    """Compile `query` against `model` under `policy` into SQL for `dialect`."""
-    plan = make_plan(query, model, policy or Policy())
+    """Compile `query` against `model` under `policy` into SQL for `dialect`.
+
+    The policy's row filters are ANDed to every fact; its masked dimensions are shown (and filtered)
+    masked; its hidden dimensions, and facts its row filters cannot reach, are refused.
+    """
+    policy = policy or Policy()
+    check_policy(query, model, policy)
+    plan = make_plan(query, model, policy)
+    masks = frozenset(policy.masked)
     if query.compare and query.time_range:
-        ctes, body, columns = _comparison(plan, query.time_range, query.compare)
+        ctes, body, columns = _comparison(plan, query.time_range, query.compare, masks)
     else:
-        ctes, body = _statement(plan, query.time_range, None, "")
+        ctes, body = _statement(plan, query.time_range, None, "", masks)
         columns = (*plan.keys, *query.metrics)
     body = _order_and_limit(body, plan, columns)
     for name, cte in ctes:
@@ -72,10 +80,41 @@ def compile_query(query: SemanticQuery, model: SemanticModel, policy: Policy | N
 Ctes = list[tuple[str, exp.Select]]
 
 
+def check_policy(query: SemanticQuery, model: SemanticModel, policy: Policy) -> None:
+    """Refuse, in words, a query that names a hidden dimension or reads a fact the row filters cannot reach."""
+    if not policy.restricted:
+        return
+    named = (*query.dimensions, *(f.field for f in query.filters), *(o.field for o in query.order_by))
+    for name in dict.fromkeys(named):
+        if name in policy.hidden:
+            raise PermissionDeniedError(f"'{name}' is hidden by your data policy: it cannot be shown, "
+                                        "filtered or sorted by.")
+    facts = _facts_named(query, model)
+    for flt in policy.row_filters:
+        dim = model.dimensions.get(flt.field)
+        if dim is None:
+            raise PermissionDeniedError(f"Your data policy limits '{flt.field}', which the model '{model.name}' "
+                                        "does not have, so nothing can be shown to you; ask an admin.")
+        for table, what in facts.items():
+            if not any(join_path(model, table, t) is not None for t in dim.exprs):
+                raise PermissionDeniedError(f"Your data policy limits '{flt.field}', which {what} (table "
+                                            f"'{table}') is not linked to, so it cannot be shown to you.")
+
+
+def _facts_named(query: SemanticQuery, model: SemanticModel) -> dict[str, str]:
+    """The tables the query aggregates (as the planner picks them), each with how to name it in a message."""
+    facts = {m.table: f"metric '{metric}'" for metric in query.metrics if metric in model.metrics
+             for m in model.measures_of(metric)}
+    if not query.metrics and query.dimensions and query.dimensions[0] in model.dimensions:
+        first = query.dimensions[0]
+        facts[next(iter(model.dimensions[first].exprs))] = f"dimension '{first}'"
+    return facts
+
+
 def _statement(plan: Plan, window: TimeRange | None, shift: Shift | None,
-               prefix: str) -> tuple[Ctes, exp.Select]:
-    """The CTEs and the final SELECT of one period's result."""
-    ctes: Ctes = [(_cte_name(plan.model, f"{prefix}{f.table}_facts"), _fact_select(plan, f, window, shift))
+               prefix: str, masks: frozenset[str]) -> tuple[Ctes, exp.Select]:
+    """The CTEs and the final SELECT of one period's result (`masks`: the masked dimensions)."""
+    ctes: Ctes = [(_cte_name(plan.model, f"{prefix}{f.table}_facts"), _fact_select(plan, f, window, shift, masks))
                   for f in plan.facts]
     names = [name for name, _ in ctes]
     if len(names) == 1 or not plan.keys:
@@ -103,8 +142,9 @@ def _cte_name(model: SemanticModel, name: str) -> str:
     return name
 
 
-def _fact_select(plan: Plan, fact: FactPlan, window: TimeRange | None, shift: Shift | None) -> exp.Select:
-    keys = _key_exprs(plan, fact, shift)
+def _fact_select(plan: Plan, fact: FactPlan, window: TimeRange | None, shift: Shift | None,
+                 masks: frozenset[str]) -> exp.Select:
+    keys = _key_exprs(plan, fact, shift, masks)
     key = plan.model.tables[fact.table].primary_key
     select = exp.select(*(exp.alias_(e, k) for k, e in keys.items()),
                         *(exp.alias_(aggregate(m, fact.table, key), m.name) for m in fact.measures))
@@ -112,8 +152,11 @@ def _fact_select(plan: Plan, fact: FactPlan, window: TimeRange | None, shift: Sh
     for join in fact.joins:
         on = exp.and_(*(exp.column(a, join.left).eq(exp.column(b, join.right)) for a, b in join.on))
         select = select.join(_table(plan.model, join.right), on=on, join_type="left")
-    conditions = [condition(f, plan.model.dimensions[f.field], _source_expr(fact, f.field))
-                  for f in plan.filters]
+    # The query's own filters come first in plan.filters: on a masked dimension they see only the masked value.
+    own = len(plan.query.filters)
+    conditions = [condition(f, plan.model.dimensions[f.field],
+                            _source_expr(fact, f.field, masks if i < own else frozenset()))
+                  for i, f in enumerate(plan.filters)]
     if window and fact.time_column:
         conditions.insert(0, time_window(exp.column(fact.time_column, fact.table), window))
     if conditions:
@@ -121,19 +164,20 @@ def _fact_select(plan: Plan, fact: FactPlan, window: TimeRange | None, shift: Sh
     return select.group_by(*keys.values()) if keys else select
 
 
-def _key_exprs(plan: Plan, fact: FactPlan, shift: Shift | None) -> dict[str, exp.Expression]:
+def _key_exprs(plan: Plan, fact: FactPlan, shift: Shift | None, masks: frozenset[str]) -> dict[str, exp.Expression]:
     keys: dict[str, exp.Expression] = {}
     if plan.query.time_grain and fact.time_column:
         column = exp.column(fact.time_column, fact.table)
         keys[plan.query.time_grain] = time_key(column, plan.query.time_grain, shift)
     for name in plan.query.dimensions:
-        keys[name] = _source_expr(fact, name)
+        keys[name] = _source_expr(fact, name, masks)
     return keys
 
 
-def _source_expr(fact: FactPlan, dimension: str) -> exp.Expression:
+def _source_expr(fact: FactPlan, dimension: str, masks: frozenset[str] = frozenset()) -> exp.Expression:
     source = fact.sources[dimension]
-    return qualified(source.expr, source.table)
+    value = qualified(source.expr, source.table)
+    return masked(value) if dimension in masks else value
 
 
 def _table(model: SemanticModel, name: str) -> exp.Table:
@@ -173,11 +217,12 @@ def metric_expr(model: SemanticModel, name: str, ref: Callable[[str], exp.Expres
     return tree
 
 
-def _comparison(plan: Plan, window: TimeRange, compare: str) -> tuple[Ctes, exp.Select, tuple[str, ...]]:
+def _comparison(plan: Plan, window: TimeRange, compare: str,
+                masks: frozenset[str]) -> tuple[Ctes, exp.Select, tuple[str, ...]]:
     """Current and comparison period side by side, with the change and the change in percent."""
     previous, shift = comparison_window(window, compare)
-    cur_ctes, cur_body = _statement(plan, window, None, "")
-    prev_ctes, prev_body = _statement(plan, previous, shift, "previous_")
+    cur_ctes, cur_body = _statement(plan, window, None, "", masks)
+    prev_ctes, prev_body = _statement(plan, previous, shift, "previous_", masks)
     cur, prev = _cte_name(plan.model, "current_period"), _cte_name(plan.model, "previous_period")
     ctes = [*cur_ctes, (cur, cur_body), *prev_ctes, (prev, prev_body)]
     body = exp.select(*(exp.alias_(exp.column(k, cur), k) for k in plan.keys)).from_(cur)

@@ -144,3 +144,25 @@ def _number(value: Scalar, flt: Filter) -> int | float:
     except ValueError as err:
         raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.") from err
     return int(number) if number.is_integer() else number
+
+
+# Phone-like: digits (with + - or spaces), at least 10 characters: 138****5678; anything else: 张**.
+_PHONE_LIKE = r"^\+?[0-9][0-9 -]{9,}$"
+
+
+def masked(value: exp.Expression) -> exp.Expression:
+    """A value a user may see only in part: the first 3 and last 4 characters of a phone number,
+    the first character of anything else (a name, an e-mail); NULL stays NULL.
+
+    >>> import duckdb
+    >>> duckdb.sql(f"SELECT {masked(exp.Literal.string('13812345678')).sql('duckdb')}").fetchall()[0][0]
+    '138****5678'
+    """
+    text = exp.cast(value, "VARCHAR")
+    phone = exp.DPipe(this=exp.DPipe(this=exp.Left(this=text.copy(), expression=exp.Literal.number(3)),
+                                     expression=exp.Literal.string("****")),
+                      expression=exp.Right(this=text.copy(), expression=exp.Literal.number(4)))
+    other = exp.DPipe(this=exp.Left(this=text.copy(), expression=exp.Literal.number(1)),
+                      expression=exp.Literal.string("**"))
+    test = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(_PHONE_LIKE))
+    return exp.Case().when(test, phone).else_(other)

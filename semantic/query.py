@@ -68,10 +68,40 @@ class OrderBy:
 
 @dataclass(frozen=True)
 class Policy:
-    """A user's data access: row filters the compiler adds to every query it builds."""
+    """A user's data access, applied by the compiler to every query it builds and to raw SQL.
+
+    `row_filters` are ANDed to every fact; a `masked` dimension is shown as 138****5678 or 张**;
+    a `hidden` dimension cannot be shown or filtered at all.
+    """
 
     name: str = "everyone"
     row_filters: tuple[Filter, ...] = ()
+    masked: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("row_filters", "masked", "hidden"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the policy limits anything (an unrestricted policy leaves SQL unchanged)."""
+        return bool(self.row_filters or self.masked or self.hidden)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, so a link can freeze its owner's policy."""
+        return {"name": self.name, "row_filters": [_filter_dict(f) for f in self.row_filters],
+                "masked": list(self.masked), "hidden": list(self.hidden)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        try:
+            filters = tuple(Filter(f["field"], f.get("op", "="), _from_json(f.get("value")))
+                            for f in data.get("row_filters") or ())
+            return cls(str(data.get("name", "everyone")), filters, tuple(data.get("masked") or ()),
+                       tuple(data.get("hidden") or ()))
+        except (AttributeError, KeyError, TypeError) as err:
+            raise QueryError(f"Malformed data policy: {err}.") from err
 
 
 @dataclass(frozen=True)

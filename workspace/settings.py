@@ -32,6 +32,11 @@ SETTINGS = {s.name: s for s in (
     Setting("llm_allow_sample_values", False, "Send dimension values read from the data (e.g. city names) to the "
             "LLM so it can match them; never data rows."),
     Setting("llm_timeout_s", 30, "Seconds to wait for the LLM before giving up."),
+    Setting("open_demo", False, "OPEN DEMO MODE: anyone who opens the app is signed in as an admin without a "
+            "password. For a demo on your own laptop only; never turn it on for a server."),
+    Setting("session_hours", 12, "Hours a sign-in lasts before the user must sign in again."),
+    Setting("signin_max_failures", 5, "Failed sign-ins in a row after which the account is locked for a while."),
+    Setting("signin_lock_minutes", 15, "Minutes an account stays locked after too many failed sign-ins."),
 )}
 LLM_KEY_SECRET = "llm_api_key"  # the LLM's API key lives in secrets.json under this name, never in settings.json
 

@@ -84,7 +84,7 @@ def answer_interpretation(interpretation: Interpretation, *, model: SemanticMode
         if interpretation.query is not None:
             result = run_query(interpretation.query, model, engine, policy)
         else:
-            result = run_sql(interpretation.sql or "", model, engine)
+            result = run_sql(interpretation.sql or "", model, engine, policy)
     except BeaconError as err:
         return replace(answer, error=t("ask.query_failed", lang, message=str(err)))
     result = replace(result, frame=plain_numbers(result.frame))  # exact DuckDB sums (Decimal) as numbers to show
