@@ -3,9 +3,10 @@
     beacon eval                                  # the built-in engine, every question
     beacon eval --lang zh --category ranking --show-wrong
     beacon eval --engine llm --json
+    beacon eval --set holdout --show-wrong       # the questions nobody tunes on
 
 Every answer is run through the semantic layer and compared with the hand-written
-SQL of semantic/nlq/eval_set.yaml (the rule is in semantic/nlq/evaluate.py).
+SQL of semantic/nlq/eval_set.yaml, or holdout_set.yaml with --set holdout (the rule is in semantic/nlq/evaluate.py).
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ _COLUMNS = ("questions", "correct", "wrong", "declined", "error", "accuracy")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from semantic.nlq.evaluate import CATEGORIES, LANGS
+    from semantic.nlq.evaluate import CATEGORIES, LANGS, SETS
 
     parser = commands.add_parser("eval", help="measure a question engine on the evaluation set")
     parser.add_argument("--engine", choices=("builtin", "llm"), default="builtin",
                         help="builtin (offline, the default) or llm (an OpenAI-compatible endpoint)")
     parser.add_argument("--as-of", dest="as_of", help="today for relative dates, YYYY-MM-DD (default: the set's "
                         "own date; the expected results are written for that date)")
+    parser.add_argument("--set", dest="set_name", choices=tuple(SETS), default="eval",
+                        help="eval (the set the parser is tuned on, the default) or holdout (never tuned on)")
     parser.add_argument("--category", choices=CATEGORIES, help="only the questions of one category")
     parser.add_argument("--lang", choices=LANGS, help="only the questions in one language")
     parser.add_argument("--show-wrong", dest="show_wrong", action="store_true",
@@ -41,9 +44,9 @@ def _eval(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from semantic.nlq.ask import question_engine
-    from semantic.nlq.evaluate import evaluate, load_eval_set
+    from semantic.nlq.evaluate import SETS, evaluate, load_eval_set
 
-    eval_set = load_eval_set().select(lang=args.lang, category=args.category)
+    eval_set = load_eval_set(SETS[args.set_name]).select(lang=args.lang, category=args.category)
     if args.as_of:
         eval_set = replace(eval_set, as_of=parse_date(args.as_of))
     model, engine = open_model(args)

@@ -1,6 +1,7 @@
 """Measured quality of a question engine: the evaluation set run end to end, every answer checked.
 
-Each question of `eval_set.yaml` goes through the engine (`interpret`, timed) and
+Each question of `eval_set.yaml` (or of `holdout_set.yaml`, the set nobody tunes on)
+goes through the engine (`interpret`, timed) and
 then through the semantic layer exactly as the Ask page runs it (`run_query`, or
 `run_sql` behind the guard for an SQL fallback). Its result is compared with the
 result of the item's hand-written SQL, run through the same guard. An outcome is:
@@ -56,6 +57,8 @@ from semantic.query import parse_date
 from viz.describe import describe
 
 EVAL_SET = Path(__file__).with_name("eval_set.yaml")
+# The holdout set is never tuned on: it measures accuracy on unseen questions (see its header).
+SETS = {"eval": EVAL_SET, "holdout": Path(__file__).with_name("holdout_set.yaml")}
 CATEGORIES = ("total", "breakdown", "filter", "time", "grain", "ranking", "comparison", "ambiguity_or_refusal")
 LANGS = ("en", "zh")
 STATUSES = ("correct", "wrong", "declined", "error")
