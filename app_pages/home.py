@@ -11,6 +11,7 @@ from semantic.model import SemanticModel
 from semantic.periods import PRESETS, comparison_window, preset_range
 from semantic.query import SemanticQuery, TimeRange
 from ui import resources
+from ui.campaign_alerts import home_alerts
 from ui.state import session
 from ui.widgets import definitions, kpi_row, localized_choice
 from viz.figures import trend_figure
@@ -74,3 +75,4 @@ with resources.shown_errors(lang):
     current = resources.model()
     st.caption(t("home.subtitle", lang, model=current.label(lang)))
     render(current)
+    home_alerts(resources.workspace(), current, resources.engine_for(current), lang)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.load import load_file
+from ml.alerts import triggered_alerts
 from semantic.answer import run_query, time_bounds
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
@@ -15,6 +17,8 @@ from semantic.periods import preset_range
 from semantic.query import SemanticQuery
 from tests.conftest import DATASETS
 from viz.format import format_change, format_value
+from workspace.alerts import AlertRule, add_rule
+from workspace.home import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 KPIS = ("revenue", "orders", "buyers", "aov", "spend", "roas")
@@ -80,3 +84,18 @@ def test_model_whose_tables_are_missing_is_explained(tmp_path: Path, monkeypatch
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not app.exception
     assert "orders" in app.error[0].value and "Data page" in app.error[0].value
+
+
+def test_home_lists_triggered_alerts_with_a_link(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 model: SemanticModel) -> None:
+    shutil.copyfile(warehouse, tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("BEACON_HOME", str(tmp_path))
+    ws = Workspace(tmp_path)
+    add_rule(ws.meta, AlertRule("spend", ">", 0.0, days=1, scope="channel", scope_value="Official Site"))
+    add_rule(ws.meta, AlertRule("roas", ">", 1000.0, days=2))  # never holds: no alert of its own
+    expected = triggered_alerts(ws, model, DuckDBEngine(ws.warehouse))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert [a.rule.metric for a in expected] == ["spend"] and "Alerts" in [s.value for s in app.subheader]
+    assert [w.value for w in app.warning] == [expected[0].describe(model, "en")]
+    assert app.page_link[0].label == "Open campaigns"

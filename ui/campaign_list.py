@@ -1,0 +1,92 @@
+"""The campaign list: status, dates, pacing and results of every campaign, filtered and sorted.
+
+Numbers are shown as the user's language writes them (万 and 亿), so sorting
+happens here on the numbers before they become text; clicking a row opens the
+campaign's review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from semantic.model import SemanticModel
+from ui.campaign_format import cell, date_span, header, localized_multi, shown
+from ui.widgets import localized_choice
+from viz.format import format_date
+from viz.i18n import t
+
+STATUSES = ("planned", "running", "ended")
+SORTS = ("start", "budget", "spend", "campaign_revenue", "roas", "roi", "pacing")
+COLUMNS = ("campaign_name", "status", "channel", "dates", "budget", "spend", "budget_used", "pacing_status",
+           "campaign_revenue", "roas", "roi")
+# Pixel widths that fit the columns beside the sidebar at 1400 px, so ROAS and ROI need no scrolling.
+WIDTHS = {"campaign_name": 150, "status": 58, "channel": 76, "dates": 132, "budget": 56, "spend": 60,
+          "budget_used": 86, "pacing_status": 100, "campaign_revenue": 64, "roas": 46, "roi": 68}
+PROGRESS = ("budget_used",)
+OPEN = "cmp_open"  # set by a click on the list: the campaign to show in the review
+SECTION = "cmp_section"
+
+
+def filtered(listing: pl.DataFrame, model: SemanticModel, lang: str) -> pl.DataFrame:
+    """The rows the user's status, channel and type filters keep, in the chosen order."""
+    left, middle, right, sort, order = st.columns([1.2, 1.6, 1.4, 1.2, 0.8], vertical_alignment="bottom")
+    words = {"status": lambda s: t(f"campaigns.status.{s}", lang),
+             "channel": lambda v: cell(v, "channel", None, model, lang),
+             "campaign_type": lambda v: cell(v, "campaign_type", None, model, lang)}
+    for column, place in (("status", left), ("channel", middle), ("campaign_type", right)):
+        options = STATUSES if column == "status" else sorted(listing[column].unique().to_list())
+        with place:
+            chosen = localized_multi(t(f"campaigns.filter.{column.removeprefix('campaign_')}", lang), options,
+                                     f"cmp_filter_{column}", lang, words[column])
+        if chosen:
+            listing = listing.filter(pl.col(column).is_in(chosen))
+    with sort:
+        by = localized_choice(st.selectbox, t("campaigns.filter.sort", lang), SORTS, "cmp_sort", lang,
+                              lambda c: _sort_label(c, model, lang), default="start")
+    descending = order.toggle(t("campaigns.filter.descending", lang), value=True, key="cmp_descending")
+    return listing.sort(by, descending=descending, nulls_last=True)
+
+
+def _sort_label(column: str, model: SemanticModel, lang: str) -> str:
+    return model.metrics[column].label(lang) if column in model.metrics else t(f"campaigns.col.{column}", lang)
+
+
+def campaign_table(listing: pl.DataFrame, model: SemanticModel, lang: str) -> None:
+    """The list with filters; a clicked row is remembered under OPEN for the review."""
+    rows = filtered(listing, model, lang)
+    st.caption(t("campaigns.list_count", lang, shown=rows.height, total=listing.height,
+                 date=format_date(listing["as_of"][0], lang)))
+    frame = rows.with_columns(
+        budget_used=pl.when(pl.col("budget") > 0).then(pl.col("spend") / pl.col("budget")),
+        dates=pl.struct("start", "end").map_elements(lambda r: date_span(r["start"], r["end"], lang),
+                                                     return_dtype=pl.String)).select(COLUMNS)
+    titles = {c: header(c, model, lang) for c in COLUMNS} | {"campaign_revenue": t("campaigns.col.revenue", lang)}
+    text = shown(frame, model, lang, keep=PROGRESS, labels=titles)
+    config = {titles[c]: st.column_config.Column(width=w) for c, w in WIDTHS.items()}
+    config.update({titles[c]: st.column_config.ProgressColumn(
+        titles[c], format="percent", min_value=0.0, max_value=1.0, width=WIDTHS[c]) for c in PROGRESS})
+    key = f"cmp_table_{lang}"
+    st.dataframe(text, hide_index=True, column_config=config, on_select=_opener(rows, key, lang),
+                 selection_mode="single-row", key=key, height=min(38 + 35 * rows.height, 740))
+
+
+def _opener(rows: pl.DataFrame, key: str, lang: str) -> Callable[[], None]:
+    """The callback of a row click: open that campaign in the review section."""
+    ids = rows["campaign_id"].to_list()
+
+    def open_clicked() -> None:
+        picked = st.session_state[key].selection.rows
+        if picked:
+            st.session_state[OPEN] = ids[picked[0]]
+            show_section("campaign", lang)
+
+    return open_clicked
+
+
+def show_section(section: str, lang: str) -> None:
+    """Switch the page's section from a callback: the radio (keyed per language) is drawn afresh on it."""
+    st.session_state[SECTION] = section
+    st.session_state.pop(f"{SECTION}_{lang}", None)
