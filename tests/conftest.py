@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from ingest.demo import build_demo
 from semantic.engine import READ_CONFIG, DuckDBEngine
 from semantic.model import SemanticModel, load_model
 from workspace.home import DEMO_MODEL
+from workspace.settings import SETTINGS, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"  # the team's shared/ folder sits beside the checkout
@@ -22,7 +24,19 @@ DATASETS = ROOT.parent / "shared" / "datasets"  # the team's shared/ folder sits
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
     build_demo(path, seed=7)
+    Settings(path.parent).set("open_demo", True)  # the app tests open it without signing in, like `make run`
     return path
+
+
+@pytest.fixture(autouse=True)
+def _open_demo_for_app_tests(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTests of the pages open their fresh workspaces as an open demo, as `beacon demo` sets one up.
+
+    Only the default changes, only for tests/test_app_*.py: a workspace whose settings say
+    `open_demo: false` (tests/test_app_access.py) still asks for a password.
+    """
+    if request.module.__name__.rpartition(".")[2].startswith("test_app_"):
+        monkeypatch.setitem(SETTINGS, "open_demo", replace(SETTINGS["open_demo"], default=True))
 
 
 @pytest.fixture(scope="session")
@@ -36,20 +50,20 @@ def engine(warehouse: Path) -> DuckDBEngine:
 
 
 @pytest.fixture(scope="session")
-def _connection(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def demo_connection(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(warehouse), read_only=True, config=READ_CONFIG)
     yield connection
     connection.close()
 
 
 @pytest.fixture
-def con(_connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(demo_connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only cursor of its own per test, for the hand-written SQL the tests compare against.
 
     A cursor per test, because a test that fetches one row of a result leaves the rest pending,
     and DuckDB refuses new work on a connection with a pending result.
     """
-    cursor = _connection.cursor()
+    cursor = demo_connection.cursor()
     yield cursor
     cursor.close()
 

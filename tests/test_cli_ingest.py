@@ -173,14 +173,14 @@ def test_ingest_sheet_picks_one_sheet(workbook: tuple[Path, dict[str, list[tuple
 # --- PostgreSQL ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shop(postgres_url: str, con: duckdb.DuckDBPyConnection) -> str:  # noqa: F811
+def shop(postgres_url: str, demo_connection: duckdb.DuckDBPyConnection) -> str:  # noqa: F811
     """URI, with a password trust auth ignores, of a fresh database holding the demo's orders."""
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(CLI_DB)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(CLI_DB)))
     parts = urlsplit(postgres_url)
     url = urlunsplit(parts._replace(path=f"/{CLI_DB}"))
-    load_duckdb_tables(con, url, ["orders"])
+    load_duckdb_tables(demo_connection, url, ["orders"])
     user, host = parts.netloc.split("@", 1)
     return urlunsplit(parts._replace(netloc=f"{user}:{PASSWORD}@{host}", path=f"/{CLI_DB}"))
 

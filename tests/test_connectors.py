@@ -119,13 +119,13 @@ def close(a: float, b: float) -> bool:
 # --- a PostgreSQL database of our own ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shop(postgres_url: str, con: duckdb.DuckDBPyConnection) -> str:  # noqa: F811
+def shop(postgres_url: str, demo_connection: duckdb.DuckDBPyConnection) -> str:  # noqa: F811
     """URI (with a password trust auth ignores) of a fresh database: orders, customers and 门店销售."""
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(SHOP_DB)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SHOP_DB)))
     url = with_database(postgres_url, SHOP_DB)
-    load_duckdb_tables(con, url, ["orders", "customers"])
+    load_duckdb_tables(demo_connection, url, ["orders", "customers"])
     with psycopg.connect(url) as pg:
         pg.execute(sql.SQL("CREATE TABLE {} (门店 text, 销售额 numeric(12, 2), 下单时间 timestamp, 已付款 boolean, "
                            "件数 integer)").format(sql.Identifier(STORE_TABLE)))

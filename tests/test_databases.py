@@ -87,9 +87,9 @@ def _pg_scalar(url: str, query: str) -> object:
 
 
 @pytest.fixture(scope="module")
-def pg(con: duckdb.DuckDBPyConnection, postgres_url: str) -> str:  # noqa: F811
+def pg(demo_connection: duckdb.DuckDBPyConnection, postgres_url: str) -> str:  # noqa: F811
     """The demo tables, a table in another schema, a table of every type and an oddly named one."""
-    load_duckdb_tables(con, postgres_url, TABLES)
+    load_duckdb_tables(demo_connection, postgres_url, TABLES)
     with psycopg.connect(postgres_url, autocommit=True) as pg_con:
         pg_con.execute("DROP SCHEMA IF EXISTS marketing CASCADE")
         pg_con.execute("CREATE SCHEMA marketing")

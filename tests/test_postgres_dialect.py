@@ -74,9 +74,9 @@ def _cases() -> list[object]:
 
 
 @pytest.fixture(scope="module")
-def pg_url(con: duckdb.DuckDBPyConnection, postgres_url: str) -> str:  # noqa: F811
+def pg_url(demo_connection: duckdb.DuckDBPyConnection, postgres_url: str) -> str:  # noqa: F811
     """The demo warehouse's five tables, copied into the throwaway PostgreSQL database."""
-    load_duckdb_tables(con, postgres_url, TABLES)
+    load_duckdb_tables(demo_connection, postgres_url, TABLES)
     return postgres_url
 
 
