@@ -113,3 +113,37 @@ def test_which_period_ranks_and_age_band_is_not_a_grain() -> None:
     assert find_grains(normalize("which month had the most orders"))[0].which
     assert find_grains(normalize("哪个月销售额最高"))[0].which
     assert find_grains(normalize("各年龄段的销售额")) == []
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    # a day named by month and day, with or without a year
+    ("Dec 12, 2024", "2024-12-12", "2024-12-12"), ("3rd of March 2025", "2025-03-03", "2025-03-03"),
+    ("March 3", "2025-03-03", "2025-03-03"), ("12月12日", "2024-12-12", "2024-12-12"),
+    ("6月1号", "2025-06-01", "2025-06-01"), ("二月十四日", "2025-02-14", "2025-02-14"),
+    # a year named next to a part of a year: that part in that year
+    ("今年双十二", "2025-12-12", "2025-12-12"), ("去年618当天", "2024-06-18", "2024-06-18"),
+    ("Double 12 this year", "2025-12-12", "2025-12-12"), ("last year's Q2", "2024-04-01", "2024-06-30"),
+    ("June last year", "2024-06-01", "2024-06-30"), ("去年8月", "2024-08-01", "2024-08-31"),
+    ("2024年的11月", "2024-11-01", "2024-11-30"), ("去年上半年", "2024-01-01", "2024-06-30"),
+    ("Q4 this year", "2025-10-01", "2025-12-31"),  # asked for by name, though not begun on 14 August
+])
+def test_days_and_parts_of_a_named_year(text: str, start: str, end: str) -> None:
+    assert period(text, MID) == (start, end)
+
+
+@pytest.mark.parametrize(("text", "ranges"), [
+    ("去年3月1日到3月15日", [("2024-03-01", "2024-03-01"), ("2024-03-15", "2024-03-15")]),
+    ("Q2 to Q3 last year", [("2024-04-01", "2024-06-30"), ("2024-07-01", "2024-09-30")]),
+    ("Q1 vs Q2 2024", [("2024-01-01", "2024-03-31"), ("2024-04-01", "2024-06-30")]),
+    ("2024 and 2025", [("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")]),
+])
+def test_both_ends_of_a_span_share_the_year_named_once(text: str, ranges: list[tuple[str, str]]) -> None:
+    found = find_periods(normalize(text), MID)
+    assert [(p.range.start.isoformat(), p.range.end.isoformat()) for p in found] == ranges
+
+
+def test_a_date_that_does_not_exist_is_an_error() -> None:
+    with pytest.raises(PeriodError):
+        find_periods(normalize("Feb 30, 2025"), AS_OF)
+    with pytest.raises(PeriodError):
+        find_periods(normalize("2月30日"), AS_OF)

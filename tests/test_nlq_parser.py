@@ -19,7 +19,7 @@ from semantic.model import SemanticModel
 from semantic.nlq.builtin import BuiltinEngine
 from semantic.nlq.types import AskContext, Example, Interpretation
 from semantic.nlq.values import dimension_values
-from semantic.query import SemanticQuery, parse_where
+from semantic.query import Filter, SemanticQuery, parse_where
 from tests.conftest import same_rows
 
 AS_OF = dt.date(2025, 12, 31)
@@ -207,7 +207,8 @@ def test_reads_the_question(ask: Any, question: str, expected: dict[str, Any]) -
     ("average daily revenue", "AOV"),
     ("revenue per customer", "AOV"),
     ("人均消费金额", "客单价"),
-    ("ROAS by region", "region"),
+    ("ROAS by region", "Region"),
+    ("各大区的投产比", "大区"),  # the model's reason, said in Chinese
 ])
 def test_asks_instead_of_guessing(ask: Any, question: str, words: str) -> None:
     answer = ask(question)
@@ -360,3 +361,136 @@ def test_bare_numbers_and_common_words_in_the_data_are_not_read_as_values(model:
 def test_without_data_values_the_model_value_labels_still_resolve(model: SemanticModel) -> None:
     answer = ENGINE.interpret("天猫的销售额", AskContext(model, as_of=AS_OF))
     assert answer.query.to_dict() == q("revenue", filters=[f("channel", "=", "Tmall")])
+
+
+ORDERS_DESC, SEP = [{"field": "orders", "desc": True}], ["2025-09-01", "2025-09-30"]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    # a count next to a superlative, a "which" or the noun ranked: that many rows
+    ("订单数最多的四个大区", q("orders", "region", order_by=ORDERS_DESC, limit=4)),
+    ("点击量最低的两个渠道", q("clicks", "channel", order_by=[{"field": "clicks", "desc": False}], limit=2)),
+    ("退款率最高的前三个品类", q("refund_rate", "product_category",
+                                 order_by=[{"field": "refund_rate", "desc": True}], limit=3)),
+    ("两个客单价最高的城市", q("aov", "city", order_by=[{"field": "aov", "desc": True}], limit=2)),
+    ("哪四个城市的销量最多", q("units", "city", order_by=[{"field": "units", "desc": True}], limit=4)),
+    ("which two regions had the most orders", q("orders", "region", order_by=ORDERS_DESC, limit=2)),
+    ("the 4 categories with the lowest discount", q("discount", "product_category",
+                                                    order_by=[{"field": "discount", "desc": False}], limit=4)),
+    ("客单价最高的一个月", q("aov", time_grain="month", order_by=[{"field": "aov", "desc": True}], limit=1)),
+    # the period compared with is named in words
+    ("orders in Q2 2025 vs the quarter before", q("orders", time_range=Q2, compare="previous_period")),
+    ("new customers in September 2025 compared with the previous month",
+     q("new_customers", time_range=SEP, compare="previous_period")),
+    ("2025年9月的订单数和上一个月相比", q("orders", time_range=SEP, compare="previous_period")),
+    ("clicks in Q2 versus the same quarter a year earlier", q("clicks", time_range=Q2, compare="previous_year")),
+    ("units in September 2025 vs same month last year", q("units", time_range=SEP, compare="previous_year")),
+    ("第二季度广告花费与去年同季度相比", q("spend", time_range=Q2, compare="previous_year")),
+    ("今年的新客数同比去年", q("new_customers", time_range=YEAR, compare="previous_year")),
+    ("units this year compared to last year", q("units", time_range=YEAR, compare="previous_year")),
+    ("discount this quarter versus last", q("discount", time_range=["2025-10-01", "2025-12-31"],
+                                            compare="previous_period")),
+    # a day inside a year named next to it, never the whole year
+    ("clicks on 618 last year", q("clicks", time_range=["2024-06-18", "2024-06-18"])),
+    ("去年双十一当天的订单数", q("orders", time_range=["2024-11-11", "2024-11-11"])),
+    ("units sold on Dec 12, 2024", q("units", time_range=["2024-12-12", "2024-12-12"])),
+    ("9月9日的订单数", q("orders", time_range=["2025-09-09", "2025-09-09"])),
+    ("去年上半年的订单数", q("orders", time_range=["2024-01-01", "2024-06-30"])),
+    # vocabulary: items sold, the funnel's steps, a value that is also a kind of thing
+    ("上个月卖了多少件", q("units", time_range=NOV)),
+    ("how many items did we sell in Q2", q("units", time_range=Q2)),
+    ("各步骤的人数", q("funnel_customers", "event_type")),
+    ("customers at every funnel stage in Q2", q("funnel_customers", "event_type", time_range=Q2)),
+    ("促销类活动的订单数", q("orders", filters=[f("campaign_type", "=", "Promotion")])),
+    ("本季度截至目前的订单数", q("orders", time_range=["2025-10-01", "2025-12-31"])),
+    ("这周一共卖了多少件", q("units", time_range=["2025-12-29", "2025-12-31"])),  # 周一共 is not Monday
+    # "each kind of" a thing: by the dimension that is its type
+    ("各种活动的投产比", q("roas", "campaign_type")),
+    ("clicks by types of campaign", q("clicks", "campaign_type")),
+    ("2024年不同类型活动的预算", q("budget", "campaign_type", time_range=["2024-01-01", "2024-12-31"])),
+    ("除天猫外各城市的订单数", q("orders", "city", filters=[f("channel", "!=", "Tmall")])),  # 除…外 excludes
+    # how many periods to rank: "which 2 months", 哪两个月, 最多的三个月份
+    ("in which 2 quarters was ad spend lowest", q("spend", time_grain="quarter",
+                                                  order_by=[{"field": "spend", "desc": False}], limit=2)),
+    ("哪三周的新客数最多", q("new_customers", time_grain="week",
+                            order_by=[{"field": "new_customers", "desc": True}], limit=3)),
+    ("点击量最高的两个月份", q("clicks", time_grain="month", order_by=[{"field": "clicks", "desc": True}], limit=2)),
+    ("过去的两周的订单数", q("orders", time_range=["2025-12-18", "2025-12-31"])),
+    # a word that also names a dimension, read as a value beside another value or before its own noun
+    ("budget of promotion campaigns in 2025", q("budget", filters=[f("campaign_type", "=", "Promotion")],
+                                                time_range=YEAR)),
+    ("orders from Membership versus Promotion campaigns", q("orders", "campaign_type", filters=[
+        f("campaign_type", "in", ["Membership", "Promotion"])])),
+    ("会员活动和促销活动的预算对比", q("budget", "campaign_type", filters=[
+        f("campaign_type", "in", ["Membership", "Promotion"])])),
+    ("AOV per membership tier in Q2", q("aov", "member_tier", time_range=Q2)),  # a noun of another table
+    ("AOV of non-silver members", q("aov", filters=[f("member_tier", "!=", "Silver")])),  # non- negates
+    ("the top region by new customers", q("new_customers", "region", order_by=[{"field": "new_customers",
+                                                                                 "desc": True}], limit=1)),
+])
+def test_counted_rankings_named_comparisons_and_days(ask: Any, question: str, expected: dict[str, Any]) -> None:
+    answer = ask(question)
+    assert answer.clarification is None, answer.clarification
+    assert answer.query.to_dict() == expected
+
+
+def test_a_count_that_cannot_be_split_says_which_count_it_took(ask: Any) -> None:
+    assert ask("各步骤的人数").notes == ("购买人数无法按事件类型拆分，改为统计环节人数",)
+    assert ask("customers at every funnel stage").notes == (
+        "Buyers can't be split by Event type: counted Customers at step instead",)
+
+
+def test_this_year_against_last_year_compares_the_same_dates(model: SemanticModel) -> None:
+    mid = AskContext(model, lang="zh", as_of=dt.date(2025, 8, 14))
+    for question in ("今年和去年的点击量对比", "去年和今年的点击量对比"):
+        answer = ENGINE.interpret(question, mid)
+        assert answer.query.to_dict() == q("clicks", time_range=["2025-01-01", "2025-08-14"],
+                                           compare="previous_year"), question
+    assert "2024-01-01 至 2024-08-14" in answer.notes[-1]  # not all of last year
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("2024年的订单数，618当天", "618当天"),
+    ("orders in 2025 on Dec 12", "dec 12"),
+    ("10月的前三天的订单数", "前三天"),  # neither a list nor a span of the two
+    ("上周三的点击量", "周三"),  # a weekday is not the whole week
+    ("clicks last Tuesday", "tuesday"),
+    ("units sold in early October", "early"),
+    ("春节期间的订单数", "春节"),
+    ("年底的广告花费", "年底"),
+    ("ad spend on 10/9/2025", "10/9/"),
+    ("the third lowest region by AOV", "third"),  # one place of a ranking
+    ("highest and lowest channels by clicks", "lowest"),  # two rankings at once
+    ("点击量前两名和后两名的渠道", "后两"),
+    ("units sold over 6 weeks", "6 weeks"),  # a length of time with no period to place it
+    ("4个大区的订单数", "4个"),  # a count with nothing saying which ones
+    ("clicks of three channels", "three"),
+    ("orders from loyal shoppers", "loyal"),  # a kind of customer the model does not know
+    ("SVIP会员的订单数", "SVIP"),
+    ("沉睡用户的销售额", "沉睡"),
+])
+def test_a_period_that_would_be_dropped_is_asked_about(ask: Any, question: str, words: str) -> None:
+    answer = ask(question)
+    assert answer.query is None and words in answer.clarification
+
+
+def test_another_subject_after_an_answer_is_not_a_follow_up(ask: Any) -> None:
+    first = ask("上个月各城市的销售额")
+    weather = ask("今天天气怎么样", first)
+    assert weather.query is None and "天气" in weather.clarification
+    assert ask("what about yesterday's weather", first).query is None
+    assert ask("再按渠道拆分", first).query.dimensions == ("city", "channel")
+    assert ask("去掉抖音", first).query.filters == (Filter("channel", "!=", "Douyin"),)
+
+
+def test_follow_ups_that_rank_compare_or_move_back_a_year(ask: Any) -> None:
+    first = ask("Q3 clicks by channel")
+    q3 = ["2025-07-01", "2025-09-30"]
+    fewest = ask("点击量最少的两个", first)  # a ranking with nothing named to rank: the previous breakdown
+    assert fewest.query.to_dict() == q("clicks", "channel", time_range=q3,
+                                       order_by=[{"field": "clicks", "desc": False}], limit=2)
+    assert ask("vs the quarter before", first).query.to_dict() == q("clicks", "channel", time_range=q3,
+                                                                      compare="previous_period")
+    back = q("clicks", "channel", time_range=["2024-07-01", "2024-09-30"])
+    assert ask("the same quarter a year ago?", first).query.to_dict() == back
+    assert ask("去年同期呢", first).query.to_dict() == back

@@ -15,13 +15,13 @@ import datetime as dt
 import re
 
 from semantic.model import SemanticModel
-from semantic.nlq.checks import conflict, unknown_words, unsupported
+from semantic.nlq.checks import conflict, unknown_words, unread_time, unsupported
 from semantic.nlq.draft import Draft, listed, usable
 from semantic.nlq.grammar import CONNECTOR, GROUP_CUE, NEGATION, WHICH, ends_with
 from semantic.nlq.lexicon import STOPWORDS, ZH_STOP, Match, Term
 from semantic.nlq.reading import Reading
 from semantic.nlq.text import singular
-from semantic.nlq.when import read_time
+from semantic.nlq.when import compare_window, read_time
 from semantic.query import Filter, OrderBy
 from viz.i18n import t
 
@@ -44,10 +44,12 @@ def draft_query(reading: Reading, model: SemanticModel, as_of: dt.date, lang: st
     return draft
 
 
-def finish(draft: Draft, reading: Reading, model: SemanticModel, lang: str) -> Draft:
+def finish(draft: Draft, reading: Reading, model: SemanticModel, as_of: dt.date, lang: str) -> Draft:
     """Ranking (which needs the metric, perhaps from the previous question), then the checks that ask."""
+    compare_window(draft, as_of, lang)
+    _counts_that_fit(draft, model, lang)
     _ranking(draft, reading, model, lang)
-    draft.clarification = draft.clarification or unknown_words(reading, model, lang) \
+    draft.clarification = draft.clarification or unread_time(reading, lang) or unknown_words(reading, model, lang) \
         or unsupported(draft, reading, model, lang) or conflict(draft, model, lang)
     return draft
 
@@ -143,7 +145,7 @@ def _filters_and_dimensions(draft: Draft, reading: Reading, model: SemanticModel
         cue = ends_with(GROUP_CUE, before) or ends_with(WHICH, before)
         if ((name in filtered or head) and not cue) or name in draft.dimensions:
             continue  # "East region", 金卡会员, "Festival campaigns": the noun a value qualifies
-        related = _related_dimension(draft, model, name)
+        related = _kind_of(model, match, before) or _related_dimension(draft, model, name)
         draft.dimensions.append(related)
         if ends_with(WHICH, before):
             draft.which = "many" if _plural(reading, match) else "one"
@@ -174,6 +176,20 @@ def _value_filters(draft: Draft, reading: Reading, model: SemanticModel, lang: s
                                  dimension=model.dimensions[dimension].label(lang),
                                  value=_value_label(model, dimension, value, lang)))
     return _grouped_filters(chosen)
+
+
+KIND_CUE = re.compile(r"(?:各|每|哪|不同)\s*(?:一)?(?:个)?(?:类型|类别|种类|类|种)\s*的?\s*$|"
+                      r"\b(?:kinds?|types?|sorts?)\s+of\s+$")
+
+
+def _kind_of(model: SemanticModel, match: Match, before: str) -> str | None:
+    """各类活动, "types of campaigns": by the dimension that is the type of what is named (活动类型), if the
+    model has one."""
+    if not ends_with(KIND_CUE, before):
+        return None
+    kinds = {match.text + "类型", match.text + "类别", match.text + " type", singular(match.text) + " type"}
+    return next((name for name, dim in model.dimensions.items()
+                 if kinds & {label.lower() for label in dim.labels.values()}), None)
 
 
 def _related_dimension(draft: Draft, model: SemanticModel, name: str) -> str:
@@ -217,7 +233,7 @@ def _negated(reading: Reading, match: Match, previous: tuple[Match, bool] | None
     after = reading.text[reading.tokens[match.end - 1].end:][:4]
     cues = list(NEGATION.finditer(reading.text[max(0, start - 16):start]))
     if not cues:
-        return after.strip().startswith(("以外", "之外"))
+        return after.strip().startswith(("以外", "之外", "外"))
     cue_end = max(0, start - 16) + cues[-1].end()
     qualifiers = {k for m in reading.matches if _kind(m) == "dimension" for k in range(m.start, m.end)}
     between = [i for i, tok in enumerate(reading.tokens) if cue_end <= tok.start < start
@@ -240,6 +256,36 @@ def _grouped_filters(chosen: list[tuple[str, str, bool]]) -> list[Filter]:
     return out
 
 
+def _counts_that_fit(draft: Draft, model: SemanticModel, lang: str) -> None:
+    """"customers at each funnel step": a distinct count that can't be split the way the question asks is read
+    as the distinct count of the same thing where that split is recorded (the funnel's customers, not buyers)."""
+    fields = list(dict.fromkeys([*draft.dimensions, *(f.field for f in draft.filters)]))
+    for index, name in enumerate(draft.metrics):
+        misfit = next((d for d in fields if not usable(model, [name], d)), None)
+        other = _same_count(model, name, fields) if misfit else None
+        if other and other not in draft.metrics:
+            draft.metrics[index] = other
+            draft.order_by = [OrderBy(other, o.desc) if o.field == name else o for o in draft.order_by]
+            draft.notes.append(t("nlq.note_same_count", lang, old=model.metrics[name].label(lang),
+                                 dimension=model.dimensions[misfit].label(lang),
+                                 label=model.metrics[other].label(lang)))
+
+
+def _same_count(model: SemanticModel, name: str, fields: list[str]) -> str | None:
+    """Another metric counting the same distinct column (customer_id) that every field works with, unfiltered
+    counts first."""
+    measures = model.measures_of(name)
+    if len(measures) != 1 or measures[0].agg != "count_distinct":
+        return None
+    candidates = []
+    for other, metric in model.metrics.items():
+        found = model.measures_of(other) if metric.measure and other != name else []
+        if len(found) == 1 and (found[0].agg, found[0].expr) == (measures[0].agg, measures[0].expr) \
+                and all(usable(model, [other], d) for d in fields):
+            candidates.append((found[0].filter is not None, other))
+    return min(candidates)[1] if candidates else None
+
+
 def _ranking(draft: Draft, reading: Reading, model: SemanticModel, lang: str) -> None:
     ranking = reading.ranking
     if ranking is None or not draft.metrics:
@@ -251,6 +297,8 @@ def _ranking(draft: Draft, reading: Reading, model: SemanticModel, lang: str) ->
     draft.order_by = [OrderBy(metric, desc=desc)]
     if ranking.limit is not None:
         draft.limit = ranking.limit
+    elif ranking.word in ("top", "bottom") and _singular_after(reading, ranking.span[1]):
+        draft.limit = 1  # "the top campaign by revenue": one
     elif ranking.word in ("top", "bottom", "前", "后", "末"):
         draft.limit = DEFAULT_TOP
         draft.notes.append(t("nlq.note_top_default", lang, word=ranking.word, n=DEFAULT_TOP))
@@ -258,6 +306,16 @@ def _ranking(draft: Draft, reading: Reading, model: SemanticModel, lang: str) ->
         draft.limit = 1
     if not draft.dimensions and not draft.time_grain:
         draft.clarification = t("nlq.rank_what", lang, metric=model.metrics[metric].label(lang))
+
+
+def _singular_after(reading: Reading, position: int) -> bool:
+    """Whether the first dimension named after `position` is an English noun in the singular ("top campaign")."""
+    match = next((m for m in reading.matches if _kind(m) == "dimension"
+                  and reading.tokens[m.start].start >= position), None)
+    if match is None:
+        return False
+    last = reading.tokens[match.end - 1]
+    return last.text.isascii() and reading.text[last.start:last.end] == last.text and not last.text.endswith("s")
 
 
 def _sort_only(word: str) -> bool:

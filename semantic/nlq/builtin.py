@@ -19,14 +19,16 @@ from errors import BeaconError
 from semantic.compile import compile_query
 from semantic.model import SemanticModel
 from semantic.nlq.build import draft_query, finish
+from semantic.nlq.checks import off_topic
 from semantic.nlq.dates import PeriodError
-from semantic.nlq.draft import Draft, listed
-from semantic.nlq.grammar import FOLLOW_UP, INJECTION, UNSUPPORTED
+from semantic.nlq.draft import Draft, listed, usable
+from semantic.nlq.grammar import FOLLOW_UP, INJECTION, SAME_PERIOD_ONLY, UNSUPPORTED
 from semantic.nlq.learn import learned_terms
 from semantic.nlq.lexicon import lexicon_for
-from semantic.nlq.reading import read
+from semantic.nlq.reading import Reading, read
 from semantic.nlq.text import language, normalize
 from semantic.nlq.types import AskContext, Interpretation
+from semantic.periods import comparison_window
 from semantic.query import OrderBy, SemanticQuery
 from viz.i18n import t
 
@@ -50,7 +52,7 @@ class BuiltinEngine:
         except PeriodError as err:
             return self._ask(question, t("nlq.bad_period", lang, text=err.text))
         except BeaconError as err:
-            return self._ask(question, t("nlq.cannot_read", lang, reason=str(err)))
+            return self._ask(question, t("nlq.cannot_read", lang, reason=_reason(str(err), lang)))
 
     def _interpret(self, question: str, context: AskContext, lang: str) -> Interpretation:
         model = context.model
@@ -59,9 +61,12 @@ class BuiltinEngine:
         reading = read(question, lexicon_for(model, context.values, learned), model, as_of)
         draft = draft_query(reading, model, as_of, lang)
         previous = context.previous.query if context.previous else None
-        if previous is not None and draft.found_anything and (not draft.metrics or FOLLOW_UP.search(reading.text)):
+        if previous is not None and _refines(draft, reading, previous):
+            stray = off_topic(reading) if not draft.metrics else None
+            if stray:  # "今天天气怎么样" after an answer: not a refinement of it
+                return self._ask(question, t("nlq.off_topic", lang, word=stray, example=_example(model, lang)))
             draft = _follow_up(draft, previous, reading.text, lang)
-        draft = finish(draft, reading, model, lang)
+        draft = finish(draft, reading, model, as_of, lang)
         if draft.clarification:
             return self._ask(question, draft.clarification, draft.notes)
         if not draft.metrics:
@@ -73,7 +78,8 @@ class BuiltinEngine:
         query = draft.query()
         problem = _check(query, model)
         if problem:
-            return self._ask(question, t("nlq.invalid", lang, reason=problem), draft.notes)
+            return self._ask(question, t("nlq.invalid", lang, reason=_unusable(query, model, lang)
+                                         or _reason(problem, lang)), draft.notes)
         alternatives = tuple(q for q in draft.alternatives() if not _check(q, model))
         return Interpretation(question, self.name, query=query, notes=tuple(draft.notes), alternatives=alternatives)
 
@@ -81,8 +87,21 @@ class BuiltinEngine:
         return Interpretation(question, self.name, notes=tuple(notes), clarification=clarification)
 
 
+def _refines(draft: Draft, reading: Reading, previous: SemanticQuery) -> bool:
+    """Whether the question refines the previous one: it names no metric, says so ("only", 呢), asks only for
+    the same period a year before, or ranks without naming what ("订单数最少的两个") after an answer that had it."""
+    if SAME_PERIOD_ONLY.match(reading.text):
+        return True
+    ranks_previous = reading.ranking is not None and not draft.dimensions and not draft.time_grain \
+        and bool(previous.dimensions or previous.time_grain)
+    return draft.found_anything and (not draft.metrics or bool(FOLLOW_UP.search(reading.text)) or ranks_previous)
+
+
 def _follow_up(draft: Draft, previous: SemanticQuery, text: str, lang: str) -> Draft:
     """Refine the previous question: new parts replace old ones, the rest is kept ("only Tmall", 按月看)."""
+    if SAME_PERIOD_ONLY.match(text) and previous.time_range:  # 去年同期呢: the window moved, not compared
+        draft = replace(draft, time_range=comparison_window(previous.time_range, "previous_year")[0], compare=None)
+        previous = replace(previous, compare=None)
     metrics = draft.metrics or list(previous.metrics)
     dimensions = draft.dimensions or list(previous.dimensions)
     if draft.dimensions and ALSO.search(text):
@@ -104,6 +123,23 @@ def _check(query: SemanticQuery, model: SemanticModel) -> str | None:
     except BeaconError as err:
         return str(err)
     return None
+
+
+def _unusable(query: SemanticQuery, model: SemanticModel, lang: str) -> str | None:
+    """Why the query can't run, in the question's language, when a metric can't use one of its fields."""
+    fields = [*query.dimensions, *(f.field for f in query.filters)]
+    for metric in query.metrics:
+        field = next((f for f in fields if f in model.dimensions and not usable(model, [metric], f)), None)
+        if field:
+            works = [d.label(lang) for name, d in model.dimensions.items() if usable(model, [metric], name)]
+            return t("nlq.reason_not_linked", lang, metric=model.metrics[metric].label(lang),
+                     dimension=model.dimensions[field].label(lang), dimensions=listed(works, lang))
+    return None
+
+
+def _reason(detail: str, lang: str) -> str:
+    """A compiler message is English: said in the question's own words where it is another language."""
+    return detail if lang == "en" else t("nlq.reason_other", lang)
 
 
 def _metric_list(model: SemanticModel, lang: str) -> str:

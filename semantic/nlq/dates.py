@@ -44,6 +44,7 @@ class Grain:
     end: int
     grain: str
     which: bool = False  # "which month…", 哪个月: rank the periods instead of listing them
+    count: int | None = None  # "which 2 months", 哪两个月, 最多的三个月: how many of them
 
 
 MONTHS = {name: i + 1 for i, names in enumerate(
@@ -63,6 +64,9 @@ FESTIVALS = {"11": (11, 11), "十一": (11, 11), "eleven": (11, 11), "12": (12, 
              "12.12": (12, 12), "singles day": (11, 11), "singles' day": (11, 11)}
 ISO = r"20\d\d[-/.]\d{1,2}[-/.]\d{1,2}"
 ZH_DAY = r"20\d\d年\d{1,2}月\d{1,2}[日号]?"
+ZH_MONTH = "1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+NO_YEAR_BEFORE = "(?<![0-9])(?<![0-9]年)"  # 2025年6月 is read whole; 去年6月 and 6月 are not
+ZH_DAY_NUMBER = "[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
 Handler = Callable[[re.Match[str], dt.date], TimeRange]
 
 
@@ -141,6 +145,13 @@ def _festival(m: re.Match[str], as_of: dt.date) -> TimeRange:
     if not year and found > as_of:
         found = found.replace(year=found.year - 1)
     return TimeRange(found, found)
+
+
+def _day(m: re.Match[str], as_of: dt.date) -> TimeRange:
+    """"Nov 11, 2025", "11th of November", 11月11日: one day, in the year named or the latest one so far."""
+    word = m.group("month")
+    month, day = MONTHS.get(word) or number(word) or 0, number(m.group("day")) or 0
+    return _in_year(lambda y: TimeRange(dt.date(y, month, day), dt.date(y, month, day)), m.group("year"), as_of)
 
 
 def _quarter(m: re.Match[str], as_of: dt.date) -> TimeRange:
@@ -229,8 +240,13 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
      rf"(?P<b>{ISO}|{ZH_DAY})", _between),
     (rf"(?:on\s+)?(?P<a>{ISO}|{ZH_DAY})", lambda m, _: TimeRange(_date(m.group("a")), _date(m.group("a")))),
     (rf"(?:{YEAR}\s*年?\s*)?(?:double\s*|双\s*)(?P<fest>11|十一|eleven|12|十二|twelve)"
-     r"(?:\s*(?P<y2>20\d\d))?", _festival),
-    (rf"(?:{YEAR}\s*年?\s*)?(?P<fest>618|六一八|6\.18|11\.11|12\.12|singles'? day)(?:\s*(?P<y2>20\d\d))?", _festival),
+     r"(?:\s*(?P<y2>20\d\d))?(?:\s*(?:当天|当日))?", _festival),
+    (rf"(?:{YEAR}\s*年?\s*)?(?P<fest>618|六一八|6\.18|11\.11|12\.12|singles'? day)(?:\s*(?P<y2>20\d\d))?"
+     r"(?:\s*(?:当天|当日))?", _festival),
+    (rf"\b{MONTH}\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:\s*,?\s*{YEAR})?(?![0-9])", _day),
+    (rf"(?<![0-9.])(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b(?:\s*,?\s*{YEAR})?(?![0-9])", _day),
+    (rf"{NO_YEAR_BEFORE}(?P<month>{ZH_MONTH})\s*月\s*(?P<day>[0-3]?\d|{ZH_DAY_NUMBER})"
+     r"\s*[日号](?P<year>)", _day),
     (rf"(?:from\s+)?{MONTH}\s*(?:to|until|through|thru|-|~)\s*(?P<month2>{MONTH_WORDS})(?:\s*,?\s*{YEAR})?",
      _month_span),
     (rf"(?:{YEAR}\s*年\s*)?(?:从\s*)?(?P<month>{ZH_NUMBER})\s*月?\s*(?:到|至|-|~)\s*(?P<month2>{ZH_NUMBER})\s*月份?",
@@ -242,7 +258,7 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
     (rf"(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?{YEAR})?",
      _quarter),
     (rf"{YEAR}\s*年\s*(?P<month>{ZH_NUMBER})\s*月份?", _month),
-    (r"(?<![0-9年])(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?(?![0-9])(?P<year>)", _month),
+    (rf"{NO_YEAR_BEFORE}(?P<month>{ZH_MONTH})\s*月份?(?![0-9])(?P<year>)", _month),
     (rf"{MONTH}\.?\s*(?:of\s+)?{YEAR}", _month),
     (rf"{YEAR}[-/](?P<month>0?[1-9]|1[0-2])(?![0-9])", _month),
     (r"(?:in|for|during|since)\s+(?P<month>january|february|april|may|june|july|august|september|october|"
@@ -251,10 +267,11 @@ PATTERNS: tuple[tuple[str, Handler], ...] = (
      _month),
     (r"(?P<u>year|month|quarter)[\s-]*to[\s-]*date|\b(?P<u2>ytd|mtd|qtd)\b|so far this (?P<u3>year|month)",
      _to_date),
-    (r"(?P<u>今年|本年|年|本月|月|本季度?|季度?)(?:初)?(?:以来|至今|到现在|到今天|累计)", _to_date),
+    (r"(?P<u>今年|本年|年|本月|月|本季度?|季度?)(?:初)?(?:以来|至今|到现在|到今天|累计|截[至止](?:目前|今天|今日|现在)|迄今)",
+     _to_date),
     (rf"(?:the\s+)?(?:last|past|previous|recent|trailing)\s+{NUM}\s+(?P<unit>days|weeks|months|quarters|years)",
      _relative),
-    (rf"(?:最近|近|过去|前)\s*(?P<n>{ZH_NUMBER})\s*(?P<unit>天|日|个星期|周|星期|个月|个季度|年)", _relative),
+    (rf"(?:最近的?|近|过去的?|前)\s*(?P<n>{ZH_NUMBER})\s*(?P<unit>天|日|个星期|周|星期|个月|个季度|年)", _relative),
     (r"(?P<which>this|current|last|previous|past|prior)\s+(?P<unit>week|month|quarter|year)\b", _relative),
     (r"(?P<which>本|这个?|上上个?|上一?个?|当|今|去|前)(?P<unit>周|星期|个月|月|季度|季|年)度?", _relative_zh),
     (rf"\b(?P<n>{NUM_WORDS})\s+(?P<unit>days?|weeks?|months?|quarters?|years?)\s+ago\b|"
@@ -282,7 +299,49 @@ def find_periods(text: str, as_of: dt.date) -> list[Period]:
             taken.append((m.start(), m.end()))
             found.append(_since(text, Period(m.start(), m.end(), _period(handler, m, as_of), m.group().strip()),
                                 as_of))
-    return sorted(found, key=lambda p: p.start)
+    return _anchored(text, sorted(found, key=lambda p: p.start))
+
+
+YEAR_WORD = re.compile(r"(?:(?:in|for|during)\s+)?(?:20\d\d\s*年?度?|今年|本年|去年|前年|(?:this|last|previous)\s+year|"
+                       r"the\s+year\s+before\s+last)")
+YEAR_GAP = re.compile(r"\s*(?:的|of|in|'s|,)?\s*")
+PAIR_GAP = re.compile(r"\s*(?:to|until|through|thru|and|vs\.?|versus|-|~|到|至|和|与|对比)\s*")  # one year for both
+
+
+def _anchored(text: str, found: list[Period]) -> list[Period]:
+    """A year next to a part of a year is that part in that year (今年618, 去年6月, "Q3 last year"); the other end
+    of a span that names no year is in the same year (去年6月1日到6月18日, "Q1 to Q3 last year")."""
+    out: list[Period] = []
+    for period in found:
+        last = out[-1] if out else None
+        joined = last and YEAR_GAP.fullmatch(text[last.end:period.start]) and (
+            _in_year_of(last.text, last.range, period) or _in_year_of(period.text, period.range, last))
+        if joined:
+            out[-1] = Period(last.start, period.end, joined, text[last.start:period.end].strip())
+        else:
+            out.append(period)
+    for i in range(len(out) - 1):
+        pair = out[i:i + 2]
+        dated = [p for p in pair if re.search(r"20\d\d|年|year", p.text)]
+        if len(dated) == 1 and PAIR_GAP.fullmatch(text[pair[0].end:pair[1].start]):
+            other = pair[1] if dated[0] is pair[0] else pair[0]
+            shifted = _in_year_of("", dated[0].range, other) or other.range
+            out[out.index(other)] = Period(other.start, other.end, shifted, other.text)
+    return out
+
+
+def _in_year_of(year_text: str, whole: TimeRange, part: Period) -> TimeRange | None:
+    """`part` (a month, quarter, day… of one year, its year not written) moved into the year of `whole`, when
+    `year_text` names a year (or is empty: the year of a span's start)."""
+    inner = part.range
+    if (year_text and not YEAR_WORD.fullmatch(year_text)) or YEAR_WORD.fullmatch(part.text) \
+            or re.search(r"20\d\d", part.text) or inner.start.year != inner.end.year \
+            or whole.start.year != whole.end.year:
+        return None
+    try:
+        return TimeRange(inner.start.replace(year=whole.start.year), inner.end.replace(year=whole.start.year))
+    except ValueError as err:  # 29 February in a year without it
+        raise PeriodError(f"{year_text} {part.text}".strip()) from err
 
 
 class PeriodError(QueryError):
@@ -322,8 +381,10 @@ GRAIN_WORDS: tuple[tuple[str, str], ...] = (
     (r"(?:每|按|逐|分|各)(?:一|个)?(?P<g>天|日|周|星期|月|个月|季度|季|年)(?![龄级轻])(?:份|度)?|"
      r"(?P<g2>日|周|月|季|年)度", ""),
     (r"\bby\b[^?.;]*?\b(?:and|&)\s+(?:by\s+)?(?P<g>day|date|week|month|quarter|year)s?\b", "and"),
-    (r"\b(?:which|what)\s+(?P<g>day|date|week|month|quarter|year)\b", "which"),
-    (r"哪(?:一)?(?:个)?(?P<g>天|日|周|星期|月|季度|年)", "which"),
+    (rf"\b(?:which|what)\s+(?:(?P<n>{NUM_WORDS})\s+)?(?P<g>day|date|week|month|quarter|year)s?\b", "which"),
+    (rf"哪\s*(?P<n>{ZH_NUMBER})?(?:个)?(?P<g>天|日|周|星期|月|季度|年)", "which"),
+    # 订单最多的一天 / 三个月: after a superlative, which the ranking reader has already blanked to spaces
+    (rf"(?<=\s的)\s*(?P<n>{ZH_NUMBER})(?:个)?(?P<g>天|日|周|星期|月|季度|年)(?![龄级内])(?:份|度)?", "which"),
 )
 GRAIN_NAMES = {"day": "day", "date": "day", "daily": "day", "天": "day", "日": "day", "week": "week",
                "weekly": "week", "周": "week", "星期": "week", "month": "month", "monthly": "month", "月": "month",
@@ -340,7 +401,9 @@ def find_grains(text: str) -> list[Grain]:
         for m in pattern.finditer(text):
             word = m.group("g") or m.groupdict().get("g2")
             start, end = m.span("g") if flag == "and" else m.span()  # "by channel and month": only "month"
-            found.append(Grain(start, end, GRAIN_NAMES[word], which=flag == "which"))
+            count = m.groupdict().get("n")
+            found.append(Grain(start, end, GRAIN_NAMES[word], which=flag == "which",
+                               count=number(count) if count else None))
     return sorted(found, key=lambda g: g.start)
 
 

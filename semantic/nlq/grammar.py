@@ -11,22 +11,28 @@ comparison, not the period "last year").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from semantic.nlq.text import ZH_NUMBER, number
 
 Span = tuple[int, int]
 EN_NUM = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty"
+ZH_UNIT = "(?:个|名|位|家|款|座|种|类|条|大)"
+NOT_A_SPAN = r"(?!\s*(?:月|天|日|周|星期|季|年))"  # 三个月 is a span of time, not three things
 
+VS = r"\b(?:vs\.?|versus|compared?\s+(?:to|with)|comparing\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?"
+UNIT_WORD = r"(?:period|month|quarter|week|day)"
 PREVIOUS_YEAR = re.compile(
-    r"\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:same\s+(?:period|time)\s+)?"
-    r"(?:of\s+)?(?:last|previous|prior|a)\s+year(?:'s)?(?:\s+same\s+period)?\b|\byear[\s-]+(?:over|on)[\s-]+year\b|"
-    r"\byoy\b|\by/y\b|同比(?:增长|变化)?|(?:和|与|跟|较|对比)?去年同期(?:相比|比|对比)?|(?:和|与|跟|比|较)去年(?:相比|比)?")
+    rf"{VS}(?:same\s+(?:{UNIT_WORD}|time|year)\s+)?(?:of\s+|in\s+)?(?:the\s+)?(?:last|previous|prior|a)\s+year(?:'s)?"
+    rf"(?:\s+same\s+{UNIT_WORD})?(?:\s+ago)?\b|{VS}(?:same\s+{UNIT_WORD}\s+)?a\s+year\s+(?:earlier|before|ago)\b|"
+    r"\byear[\s-]+(?:over|on)[\s-]+year\b|\byoy\b|\by/y\b|同比(?:去年|上年)?(?:同期)?(?:增长|变化)?|"
+    r"(?:和|与|跟|较|对比)?(?:去年|上年|上一年)同(?:期|月|季度?|周)(?:相比|比|对比)?|(?:和|与|跟|比|较)去年(?:相比|比)?")
 PREVIOUS_PERIOD = re.compile(
-    r"\b(?:vs\.?|versus|compared\s+(?:to|with)|against|relative\s+to)\s+(?:the\s+)?(?:previous|prior|last|preceding)"
-    r"\s+(?:period|month|quarter|week|day)\b|\b(?:month|quarter|week|period|day)[\s-]+(?:over|on)[\s-]+"
-    r"(?:month|quarter|week|period|day)\b|\b(?:mom|qoq|wow|pop|m/m|q/q)\b|环比(?:增长|变化)?|"
-    r"(?:和|与|跟|比|较)(?:上个?月|上个?季度?|上周|上期|前一期)(?:相比|比)?")
+    rf"{VS}(?:previous|prior|last|preceding)\s+{UNIT_WORD}\b|{VS}{UNIT_WORD}\s+before(?!\s+last)\b|"
+    rf"{VS}(?:previous|prior|last|preceding)(?:\s+one)?(?!\s*(?:year|{UNIT_WORD}|[a-z0-9]))|"
+    rf"\b(?:month|quarter|week|period|day)[\s-]+(?:over|on)[\s-]+{UNIT_WORD}\b|\b(?:mom|qoq|wow|pop|m/m|q/q)\b|"
+    r"环比(?:上一?个?(?:月|季度|周|期))?(?:增长|变化)?|"
+    r"(?:和|与|跟|比|较)(?:上一?个?月|上一?个?季度?|上一?周|上期|前一(?:个)?(?:月|季度|周|期))(?:相比|比)?")
 VERSUS = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:to|with)|against|compare|comparing)\s|对比|相比|比较|和.{1,12}比")
 
 RANK_EN = re.compile(
@@ -34,7 +40,12 @@ RANK_EN = re.compile(
     rf"most|least|fewest|greatest|strongest|weakest|max|min)\b(?:\s+(?P<n2>{EN_NUM})\b)?")
 RANK_ZH = re.compile(
     rf"(?:排名|排行)?(?P<word>前|后|倒数|末|最后|top\s*)(?:第)?(?P<n>{ZH_NUMBER})(?:名|个|位|家|大|款|座)?|"
-    r"(?P<word2>最高|最多|最大|最好|最佳|最强|最低|最少|最小|最差|最弱|倒数|垫底|第一)")
+    r"(?P<word2>最高|最多|最大|最好|最佳|最强|最低|最少|最小|最差|最弱|倒数|垫底|第一)"
+    rf"(?:的?\s*(?:前\s*(?P<n2>{ZH_NUMBER})\s*{ZH_UNIT}?|(?P<n3>{ZH_NUMBER})\s*{ZH_UNIT}){NOT_A_SPAN})?")
+# "which 3 channels …the highest", "the 3 cities with the highest…", 哪三个/三个…最高: the count sits by the noun,
+# the direction in the superlative.
+WHICH_COUNT = re.compile(rf"\b(?:which|what|the)\s+(?P<n>{EN_NUM})\s+(?!(?:day|week|month|quarter|year)s?\b)(?=[a-z])|"
+                         rf"(?<![第前后这那0-9])(?P<n2>{ZH_NUMBER})\s*{ZH_UNIT}{NOT_A_SPAN}")
 ORDER_WORDS = re.compile(r"\b(?:from\s+)?(?:highest|largest|biggest|high|lowest|smallest|low)\s+(?:first|to\s+"
                          r"(?:highest|lowest|high|low|smallest|largest))\b|\b(?:descending|ascending)\b|降序|升序|"
                          r"[从由](?:高到低|低到高|大到小|小到大)")
@@ -46,14 +57,22 @@ WORST_WORDS = {"worst", "weakest", "最差", "最弱", "垫底"}
 # Between the items of a list: "and", 和, 、.
 CONNECTOR = re.compile(r"^[\s,/&+、和及与或跟]*(?:and|or|nor)?[\s,/&+、和及与或跟]*$")
 NEGATION = re.compile(r"\b(?:excluding|exclude|excludes|except(?:\s+for)?|without|not\s+(?:in|on|from|including)|"
-                      r"other\s+than|apart\s+from|excl\.?|but\s+not|not)\b|不含|不包括|不包含|除了|除去|排除|剔除|去掉|"
+                      r"other\s+than|apart\s+from|excl\.?|but\s+not|not|non)\b|不含|不包括|不包含|除了|除去|除(?!以)|排除|剔除|"
+                      r"去掉|"
                       r"不算|不计|非")
 GROUP_CUE = re.compile(r"\b(?:by|per|each|every|across|for\s+each|split\s+by|broken\s+down\s+by|breakdown\s+by|"
                        r"grouped\s+by|for\s+every|for\s+all|of\s+all|all)\s*$|(?:各|每个|每一个|每|按|按照|分|不同|各个|"
                        r"所有|分别按)\s*$")
-WHICH = re.compile(r"\b(?:which|what)\s+$|哪(?:个|些|一个|一|家|座|种|类)?\s*$")
+EACH_CUE = re.compile(r"\b(?:at|for)?\s*(?:each|every)\s*$|(?:各|各个|每个|每一个)\s*$")  # 各环节人数: each step
+WHICH = re.compile(rf"\b(?:which|what)\s+(?:(?:{EN_NUM})\s+)?$|哪(?:个|些|一个|一|家|座|种|类)?\s*$|"
+                   rf"哪\s*(?:{ZH_NUMBER})\s*{ZH_UNIT}\s*$")
 FOLLOW_UP = re.compile(r"^\s*(?:and|what\s+about|how\s+about|also|only|just|but|same|now|then|ok|instead)\b|"
                        r"\binstead\b|\bthe\s+same\b|^\s*(?:那|那么|只看|仅看|只|仅|换成|改为|改成|再|还有|同样|如果)|呢\s*\??$")
+# A follow-up that is only "the same period a year before": the previous window moved back a year, not compared.
+SAME_PERIOD_ONLY = re.compile(
+    r"^\W*(?:and\s+|what\s+about\s+|how\s+about\s+|那么?|再看看?)?(?:for\s+|in\s+)?(?:the\s+)?(?:same\s+(?:period|time|"
+    r"month|quarter|week|days?)\s+(?:of\s+)?(?:last|previous|prior|a)\s+year(?:\s+ago)?|(?:去年|上年)同(?:期|月|季度?|周))"
+    r"\W*(?:的(?:数据|情况))?\W*(?:呢)?\W*$")
 METRIC_CONDITION = re.compile(r"\b(?:over|above|more\s+than|greater\s+than|less\s+than|fewer\s+than|below|under|"
                               r"at\s+least|at\s+most|exceed(?:s|ed|ing)?)\s*\d[\d,.]*(?:\s*(?:k|m|million|billion))?\b|"
                               r"(?:超过|大于|小于|低于|高于|不低于|不超过|多于|少于|>=|<=|>|<)\s*\d[\d,.]*[万亿千]?")
@@ -102,14 +121,23 @@ def find_ranking(text: str) -> Ranking | None:
     m = RANK_EN.search(text)
     if m:
         count = m.group("n1") or m.group("n2")
-        return Ranking(_direction(m.group("word")), number(count) if count else None, m.span(), m.group("word"))
+        ranking = Ranking(_direction(m.group("word")), number(count) if count else None, m.span(), m.group("word"))
+        return _with_which_count(ranking, text)
     m = RANK_ZH.search(text)
     if m:
         word = (m.group("word") or m.group("word2") or "").strip()
-        count = number(m.group("n")) if m.group("n") else None
-        return Ranking(_direction(word), count, m.span(), word)
+        count = next((number(m.group(g)) for g in ("n", "n2", "n3") if m.group(g)), None)
+        return _with_which_count(Ranking(_direction(word), count, m.span(), word), text)
     m = SORT_ONLY.search(text)
     return Ranking("desc", None, m.span(), "sort") if m else None
+
+
+def _with_which_count(ranking: Ranking, text: str) -> Ranking:
+    """A superlative without a count takes the one after "which" ("which 3 channels had the highest CPC")."""
+    m = WHICH_COUNT.search(text) if ranking.limit is None else None
+    if m is None:
+        return ranking
+    return replace(ranking, limit=number(m.group("n") or m.group("n2")))
 
 
 def _direction(word: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -91,6 +91,19 @@ class Lexicon:
                      for m in self._forward(tokens, taken)]
         found += self._pinyin(tokens, set(taken) | _covered(found))
         return sorted(found, key=lambda m: m.start)
+
+    def split(self, match: Match, tokens: list[Token], head: Callable[[Term], bool],
+              tail: Callable[[Term], bool]) -> list[Match]:
+        """A phrase read as two known ones, the first with terms `head` accepts, the second with terms `tail`
+        accepts: 环节人数 after 各 is "each step" and 人数; 促销活动 next to 节日活动 is 促销 and 活动.
+        Unchanged when no cut gives both."""
+        for cut in range(match.end - 1, match.start, -1):
+            first = tuple(t for t in self.phrases.get(tuple(t.text for t in tokens[match.start:cut]), []) if head(t))
+            second = tuple(t for t in self.phrases.get(tuple(t.text for t in tokens[cut:match.end]), []) if tail(t))
+            if first and second:
+                return [Match(match.start, cut, first, _span_text(tokens, match.start, cut), match.how),
+                        Match(cut, match.end, second, _span_text(tokens, cut, match.end), match.how)]
+        return [match]
 
     def _forward(self, tokens: list[Token], taken: set[int]) -> list[Match]:
         found: list[Match] = []

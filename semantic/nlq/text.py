@@ -35,6 +35,7 @@ class Token:
 def normalize(question: str) -> str:
     """NFKC (full-width → half-width), lower case, and Chinese punctuation turned into spaces."""
     text = unicodedata.normalize("NFKC", question).lower()
+    text = re.sub(r"\bnon-(?=[a-z])", "non ", text)  # "non-gold members": the negation and the value, apart
     return re.sub(r"[,。、;:!?“”‘’\"()\[\]{}《》<>]", lambda m: m.group() if m.group() in "<>" else " ", text)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from semantic.nlq.dates import month_range
+from semantic.nlq.dates import YEAR_WORD, Period, month_range
 from semantic.nlq.draft import Draft
 from semantic.nlq.grammar import CONNECTOR, GROWTH, VERSUS
 from semantic.nlq.reading import Reading
@@ -32,10 +32,6 @@ def read_time(draft: Draft, reading: Reading, as_of: dt.date, lang: str) -> None
         _two_periods(draft, reading, lang)
     _festival_notes(draft, reading, lang)
     _grain(draft, reading, lang)
-    if draft.compare and draft.time_range is None:
-        draft.time_range = _default_window(draft.compare, as_of)
-        draft.notes.append(t("nlq.note_compare_default", lang, start=draft.time_range.start.isoformat(),
-                             end=draft.time_range.end.isoformat()))
 
 
 def _festival_notes(draft: Draft, reading: Reading, lang: str) -> None:
@@ -48,24 +44,43 @@ def _festival_notes(draft: Draft, reading: Reading, lang: str) -> None:
 def _grain(draft: Draft, reading: Reading, lang: str) -> None:
     if reading.grains:
         draft.time_grain = reading.grains[0].grain
-        if any(g.which for g in reading.grains):
-            draft.which = "one"
+        which = next((g for g in reading.grains if g.which), None)
+        if which is not None:
+            draft.which = "one" if (which.count or 1) == 1 else "many"
+            draft.limit = which.count if draft.which == "many" else None
     elif reading.trend:
         draft.time_grain = "month"
         draft.notes.append(t("nlq.note_trend", lang, word=reading.trend))
+
+
+SPAN_WORD = re.compile(r"\s*(?:to|until|through|thru|-|~|到|至)\s*")
 
 
 def _two_periods(draft: Draft, reading: Reading, lang: str) -> None:
     """"Q2 vs Q1", "2025年和2024年对比" → a comparison; "from June 2025 to August 2025" → one span."""
     first, second = reading.periods[0], reading.periods[1]
     gap = reading.text[first.end:second.start]
-    if VERSUS.search(reading.text) and not re.fullmatch(r"\s*(?:to|until|through|thru|-|~|到|至)\s*", gap):
+    versus = VERSUS.search(reading.text) or reading.comparison
+    if versus and not SPAN_WORD.fullmatch(gap):
         current, other = sorted((first.range, second.range), key=lambda r: r.start, reverse=True)
         for compare in ("previous_year", "previous_period"):
-            if comparison_window(current, compare)[0] == other:
+            window = comparison_window(current, compare)[0]
+            if window.start == other.start and window.end <= other.end:  # 今年和去年对比: the same dates
                 draft.time_range, draft.compare = current, compare
+                if window != other:
+                    draft.notes.append(t("nlq.note_same_dates", lang, start=window.start.isoformat(),
+                                         end=window.end.isoformat()))
                 return
         draft.clarification = t("nlq.cannot_compare", lang)
+        return
+    inner = next(((a, b) for a in reading.periods for b in reading.periods if a is not b and _inside(a, b)), None)
+    if inner:  # "2025年的销售额，双十一当天": a span would silently drop the narrower period
+        draft.clarification = t("nlq.nested_periods", lang, outer=inner[0].text, inner=inner[1].text)
+        return
+    apart = next(((a, b) for a, b in zip(reading.periods, reading.periods[1:], strict=False)
+                  if not _joined(reading.text[a.end:b.start])), None)
+    if apart:  # "11月的前两周": not a list or a span of periods; a span of both would answer another question
+        draft.clarification = t("nlq.two_periods", lang, first=apart[0].text, second=apart[1].text)
         return
     start = min(p.range.start for p in reading.periods)
     end = max(p.range.end for p in reading.periods)
@@ -74,6 +89,28 @@ def _two_periods(draft: Draft, reading: Reading, lang: str) -> None:
     sizes = {whole_months(p.range) for p in reading.periods}
     if CONNECTOR.match(gap) and len(sizes) == 1 and draft.time_grain is None:
         draft.time_grain = {1: "month", 3: "quarter", 12: "year"}.get(sizes.pop())  # "2024 and 2025": by year
+
+
+def _joined(gap: str) -> bool:
+    """Periods listed ("2024 and 2025", 6月、7月) or spanned ("June to August")."""
+    return bool(CONNECTOR.match(gap) or SPAN_WORD.fullmatch(gap))
+
+
+def _inside(outer: Period, inner: Period) -> bool:
+    """`inner` lies in `outer`, or is a part of a year named without one while `outer` names a year (2024年…618)."""
+    a, b = outer.range, inner.range
+    if a != b and a.start <= b.start and b.end <= a.end:
+        return True
+    return bool(YEAR_WORD.fullmatch(outer.text)) and not YEAR_WORD.fullmatch(inner.text) \
+        and not re.search(r"20\d\d|年|year", inner.text) and b.start.year == b.end.year
+
+
+def compare_window(draft: Draft, as_of: dt.date, lang: str) -> None:
+    """A comparison with no period (after any follow-up merge, which may bring one) compares a default window."""
+    if draft.compare and draft.time_range is None:
+        draft.time_range = _default_window(draft.compare, as_of)
+        draft.notes.append(t("nlq.note_compare_default", lang, start=draft.time_range.start.isoformat(),
+                             end=draft.time_range.end.isoformat()))
 
 
 def _default_window(compare: str, as_of: dt.date) -> TimeRange:
