@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from commands import register_all
-from commands.common import EXIT_USER_ERROR, acting_user, add_common, audit_result, open_model, pair, print_result
+from commands.common import (
+    EXIT_USER_ERROR,
+    acting_user,
+    add_common,
+    audit_load,
+    audit_result,
+    open_model,
+    pair,
+    print_result,
+)
 from errors import BeaconError, UnknownNameError
 from semantic.answer import run_query, run_sql
 from semantic.engine import DuckDBEngine
@@ -117,7 +126,23 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Demo warehouse written to {out}")
     for table, rows in counts.items():
         print(f"  {table:<16} {rows:>9,} rows")
+    if args.out is None:
+        _open_demo(ws)
     return 0
+
+
+def _open_demo(ws: Workspace) -> None:
+    """A demo workspace opens without a password (open demo mode) unless its settings already say otherwise."""
+    from workspace.settings import Settings
+
+    settings = Settings(ws.home)
+    chosen = settings.path.exists() and "open_demo" in json.loads(settings.path.read_text(encoding="utf-8"))
+    if not chosen:
+        settings.set("open_demo", True)
+    if settings.get("open_demo"):
+        print(f"OPEN DEMO MODE is on for {ws.home}: the app signs everyone in as an admin without a password. "
+              f"For a laptop demo only: on a server set \"open_demo\": false in {settings.path} "
+              "and sign in as 'admin'.")
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -152,6 +177,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from ingest.connectors import import_tables, save_and_list
     from ingest.load import load_file
 
+    user, _ = acting_user(args, "load_data")
     ws = Workspace(args.db.parent)
     if "://" in args.source:
         save_and_list(ws, args.connection, args.source)
@@ -164,12 +190,14 @@ def _ingest(args: argparse.Namespace) -> int:
         rejects = f", {report.rejects} values kept aside in {report.rejects_table}" if report.rejects else ""
         print(f"{report.table}: {report.rows:,} rows, {len(report.columns)} columns "
               f"from {report.source} in {report.seconds:.1f} s{rejects}")
+        audit_load(args, user, report.table, str(report.source))
     return 0
 
 
 def _unify(args: argparse.Namespace) -> int:
     from ingest.identity import KeyColumn, unify_customers
 
+    user, _ = acting_user(args, "load_data")
     row_keys = dict(pair(text, "=", "--row-key TABLE=COLUMN") for text in args.row_key)
     keys = []
     for text in args.key:
@@ -177,6 +205,7 @@ def _unify(args: argparse.Namespace) -> int:
         table, name = pair(column, ".", "--key TABLE.COLUMN=KIND")
         keys.append(KeyColumn(table, name, kind, row_keys.get(table)))
     report = unify_customers(args.db, keys, args.out)
+    audit_load(args, user, report.output, ", ".join(f"{k.table}.{k.column}" for k in keys))
     if args.json:
         print(json.dumps({"table": report.output, "records": report.records, "persons": report.persons,
                           "merged_records": report.merged_records}))
@@ -190,6 +219,7 @@ def _refresh(args: argparse.Namespace) -> int:
     from ingest.catalog import read_catalog
     from ingest.connectors import refresh_table
 
+    user, _ = acting_user(args, "load_data")
     ws = Workspace(args.db.parent)
     entries = {e.table: e for e in read_catalog(DuckDBEngine(args.db)) if e.kind != "demo"}
     for name in args.tables:
@@ -197,6 +227,7 @@ def _refresh(args: argparse.Namespace) -> int:
             raise UnknownNameError("table", name, entries)
     for name in args.tables or list(entries):
         report = refresh_table(ws, entries[name])
+        audit_load(args, user, report.table, "refresh")
         print(f"{report.table}: {report.rows:,} rows")
     return 0
 

@@ -10,6 +10,7 @@ from ui import ask_chat, resources
 from ui.state import session
 from viz.format import format_date
 from viz.i18n import t
+from workspace.settings import Settings
 
 lang = session().lang
 
@@ -25,8 +26,11 @@ with resources.shown_errors(lang):
         engine_name, llm_off = ask_chat.engine_choice(lang)
     if llm_off:
         st.caption(t("ask.llm_unavailable", lang))
+    chosen_day = Settings(resources.workspace().home).reference_date()  # set on the Settings page
     last_day = data_last_day(model, engine)
-    if last_day is not None:
+    if chosen_day is not None:
+        st.caption(t("settings.ask_caption", lang, date=format_date(chosen_day, lang)))
+    elif last_day is not None:
         st.caption(t("ask.as_of", lang, date=format_date(last_day, lang)))
     typed = st.chat_input(t("ask.placeholder", lang), key="ask_input", max_chars=500)
     ask_chat.handle(typed, model, engine, engine_name, lang)

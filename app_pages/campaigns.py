@@ -22,6 +22,7 @@ from ui.campaign_list import SECTION, campaign_table
 from ui.campaign_report import review_button
 from ui.campaign_tools import attribution_section, channels_section, first_start
 from ui.campaign_view import facts, kpis, pick_campaign, roas_target, trend
+from ui.governed import analysis_engine
 from ui.state import session
 from ui.widgets import localized_choice
 from viz.i18n import t
@@ -58,7 +59,7 @@ def review(model: SemanticModel, engine: Engine, listing: pl.DataFrame, as_of: d
 
 
 def render(model: SemanticModel) -> None:
-    engine = resources.engine_for(model)
+    engine = analysis_engine(model)  # every campaign figure under the signed-in user's policy
     require(model)
     date_col, section_col = st.columns([1, 5], vertical_alignment="bottom")
     with date_col:

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from errors import ShareLinkError
 from semantic.answer import check_tables
 from ui import resources
+from ui.auth import current_policy
 from ui.dashboard_list import board_list
 from ui.dashboard_view import Context, show_board
 from ui.state import session
@@ -31,7 +34,7 @@ def render() -> None:
         st.session_state["dash_demo_checked"] = True
     if "dash_notice" in st.session_state:
         st.toast(st.session_state.pop("dash_notice"), icon=":material/check_circle:")
-    ctx = Context(store, model, engine, lang)
+    ctx = Context(store, model, engine, lang, current_policy())
     board_id, token = st.query_params.get("dashboard"), st.query_params.get("link")
     if token:
         try:
@@ -39,7 +42,9 @@ def render() -> None:
         except ShareLinkError as err:
             st.error(link_message(err, lang))
             return
-        show_board(ctx, board, read_only=True, defaults=filters)
+        frozen = store.link(token).policy  # the owner's policy, when they froze it in the link explicitly
+        show_board(replace(ctx, policy=frozen) if frozen is not None else ctx, board, read_only=True,
+                   defaults=filters)
     elif board_id:
         show_board(ctx, store.get(board_id), read_only=False)
     else:

@@ -14,7 +14,10 @@ from ingest.load import LoadReport, drop, load_file
 from ingest.names import safe_name
 from ingest.profile import profile_table
 from ingest.rest import RestSpec
+from ml.governed import check_table
 from ui import resources
+from ui.auth import require
+from ui.governed import analysis_engine, record_event
 from ui.identity_editor import identity_editor
 from ui.model_editor import model_editor
 from ui.profile_view import show_profile
@@ -33,7 +36,9 @@ def count(value: int) -> str:
     return format_value(value, "integer", lang, full=True)
 
 
-def report(loaded: LoadReport) -> None:
+def report(loaded: LoadReport, source: str) -> None:
+    """Say what was loaded, and append it to the audit log."""
+    record_event("data_load", {"table": loaded.table, "rows": loaded.rows, "source": source})
     st.success(t("data.loaded", lang, rows=count(loaded.rows), table=loaded.table, seconds=f"{loaded.seconds:.1f}"))
     if loaded.rejects:
         st.warning(t("data.rejects", lang, count=count(loaded.rejects), table=loaded.rejects_table))
@@ -67,16 +72,18 @@ def upload_section() -> None:
     name = st.text_input(t("data.table_name", lang), value=safe_name(saved.name.split(".")[0], "table"),
                          key=f"upload_table_{file.file_id}")
     if st.button(t("data.load", lang), type="primary", key="upload_load"):
+        require("load_data")
         with st.status(t("data.loading", lang, name=saved.name)):
             reports = load_file(ws.warehouse, saved, safe_name(name, "table"), chosen or None)
         for loaded in reports:
-            report(loaded)
+            report(loaded, saved.name)
 
 
 def database_section() -> None:
     uri = st.text_input(t("data.uri", lang), type="password", help=t("data.uri_help", lang), key="db_uri")
     name = st.text_input(t("data.connection_name", lang), value="warehouse_db", key="db_name")
     if st.button(t("data.list_tables", lang), key="db_list") and uri:
+        require("manage_connections")  # the URI is kept as a workspace connection
         st.session_state["db_tables_found"] = connectors.save_and_list(resources.workspace(), name, uri)
     found = st.session_state.get("db_tables_found", [])
     if not found:
@@ -86,13 +93,15 @@ def database_section() -> None:
     live = localized_choice(st.radio, t("data.mode", lang), ["import", "live"], "db_mode", lang,
                             lambda m: t(f"data.mode_{m}", lang), horizontal=True) == "live"
     if st.button(t("data.load", lang), type="primary", key="db_load") and tables:
+        require("edit_models" if live else "load_data")
         with st.status(t("data.loading", lang, name=", ".join(tables))):
             if live:
                 model = connectors.save_live_model(resources.workspace(), name, tables)
+                record_event("model_change", {"action": "live model", "model": model, "tables": tables})
                 st.success(t("data.live_saved", lang, model=model))
                 return
             for loaded in connectors.import_tables(resources.workspace(), name, tables):
-                report(loaded)
+                report(loaded, f"connection {name}")
 
 
 def rest_section() -> None:
@@ -110,10 +119,11 @@ def rest_section() -> None:
         extra["cursor_param"] = st.text_input(t("data.rest_cursor_param", lang), value="cursor", key="rest_cparam")
     table = st.text_input(t("data.table_name", lang), value="api_data", key="rest_table")
     if st.button(t("data.rest_fetch", lang), type="primary", key="rest_load") and url:
+        require("load_data")
         pairs = {h: v for h, v in zip(headers["name"], headers["value"], strict=True) if h and h.strip()}
         spec = RestSpec(url=url.strip(), headers=pairs, records_path=records.strip(), paging=paging, **extra)
         with st.status(t("data.loading", lang, name=url)):
-            report(connectors.load_rest(resources.workspace(), spec, safe_name(table, "api_data")))
+            report(connectors.load_rest(resources.workspace(), spec, safe_name(table, "api_data")), spec.url)
 
 
 def tables_section() -> None:
@@ -138,7 +148,10 @@ def tables_section() -> None:
     profile_tab, clean_tab, model_tab = st.tabs([t("data.tab_profile", lang), t("data.tab_clean", lang),
                                                  t("data.tab_model", lang)])
     with profile_tab, resources.shown_errors(lang):
-        show_profile(profile_table(engine, table), lang)
+        model = resources.model()
+        governed = analysis_engine(model)  # a restricted editor profiles only the rows their policy shows
+        check_table(governed, model, table)
+        show_profile(profile_table(governed, table), lang)  # type: ignore[arg-type] - runs through the policy
     with clean_tab, resources.shown_errors(lang):
         recipe_editor(entry, lang)
     with model_tab, resources.shown_errors(lang):
@@ -159,13 +172,17 @@ def identity_section() -> None:
 def table_actions(entry: CatalogEntry) -> None:
     left, right, _ = st.columns([1, 1, 4])
     if left.button(t("data.refresh", lang), key="table_refresh"):
+        require("load_data")
         with st.status(t("data.loading", lang, name=entry.origin)):
             loaded = connectors.refresh_table(resources.workspace(), entry)
+        record_event("data_load", {"action": "refresh", "table": entry.table, "rows": loaded.rows})
         st.success(t("data.refreshed", lang, table=entry.table, rows=count(loaded.rows)))
     with right.popover(t("data.delete", lang)):
         st.caption(t("data.delete_confirm", lang, table=entry.table))
         if st.button(t("data.delete", lang), type="primary", key="table_delete"):
+            require("load_data")
             drop(resources.workspace().warehouse, entry.table)
+            record_event("data_load", {"action": "delete", "table": entry.table})
             st.toast(t("data.deleted", lang, table=entry.table))
             st.rerun()
 

@@ -7,8 +7,10 @@ import streamlit as st
 from semantic.answer import check_tables, run_query
 from semantic.model import SemanticModel
 from ui import explore_state, resources
+from ui.auth import current_policy
 from ui.explore_builder import build_query
 from ui.explore_result import show_result
+from ui.governed import audit_view
 from ui.state import session
 from viz.i18n import t
 
@@ -29,7 +31,8 @@ def render(model: SemanticModel) -> None:
             st.info(t("explore.empty", lang))
             return
         explore_state.publish(built, explore_state.chart_choice())
-        result = run_query(built, model, engine)
+        result = run_query(built, model, engine, current_policy())
+        audit_view("explore", result)
         show_result(built, result, model, engine, lang)
 
 

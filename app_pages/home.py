@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 
 import streamlit as st
 
+from errors import PermissionDeniedError
 from semantic.answer import check_tables, run_query, time_bounds
 from semantic.model import SemanticModel
 from semantic.periods import PRESETS, comparison_window, preset_range
 from semantic.query import SemanticQuery, TimeRange
 from ui import resources
+from ui.auth import current_policy
 from ui.campaign_alerts import home_alerts
+from ui.governed import analysis_engine, readable_metrics
 from ui.state import session
 from ui.widgets import definitions, kpi_row, localized_choice
 from viz.figures import trend_figure
@@ -45,7 +49,10 @@ def trend_grain(window: TimeRange) -> str:
 def render(model: SemanticModel) -> None:
     engine = resources.engine_for(model)
     check_tables(model, engine)
-    kpis = [m for m in KPIS if m in model.metrics] or list(model.metrics)[:6]
+    kpis = readable_metrics(model, [m for m in KPIS if m in model.metrics] or list(model.metrics)[:6])
+    if not kpis:
+        st.info(t("home.empty_period", lang))
+        return
     bounds = time_bounds(model, engine, model.measures_of(kpis[0])[0].table)
     if bounds is None:
         st.info(t("home.empty_period", lang))
@@ -55,13 +62,14 @@ def render(model: SemanticModel) -> None:
     previous, _ = comparison_window(window, "previous_period")
     st.caption(t("home.compared_with", lang, start=format_date(previous.start, lang),
                  end=format_date(previous.end, lang)))
+    policy = current_policy()
     result = run_query(SemanticQuery(metrics=tuple(kpis), time_range=window, compare="previous_period"),
-                       model, engine)
+                       model, engine, policy)
     kpi_row(model, result.frame, kpis, lang)
     grain = trend_grain(window)
     focus = kpis[0]
     trend = run_query(SemanticQuery(metrics=(focus,), time_grain=grain, time_range=window,
-                                    compare="previous_period"), model, engine)
+                                    compare="previous_period"), model, engine, policy)
     metric = model.metrics[focus]
     st.subheader(t("home.trend_title", lang, metric=metric.label(lang)))
     series = {focus: t("home.current", lang), f"{focus}__previous": t("home.previous", lang)}
@@ -75,4 +83,5 @@ with resources.shown_errors(lang):
     current = resources.model()
     st.caption(t("home.subtitle", lang, model=current.label(lang)))
     render(current)
-    home_alerts(resources.workspace(), current, resources.engine_for(current), lang)
+    with suppress(PermissionDeniedError):  # alerts read campaign data a regional policy cannot show; the
+        home_alerts(resources.workspace(), current, analysis_engine(current), lang)  # Campaigns page says why

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ml.governed import allows
 from ui import resources
+from ui.governed import analysis_engine
 from ui.segments_labelled import label_column, labelled_panel
 from ui.segments_panels import churn_panel, cluster_panel, export_panel, lifecycle_panel, rfm_panel
 from ui.segments_run import RESULT, choose_mapping, choose_params, run, saved_runs, user_tables
@@ -17,8 +19,9 @@ lang = session().lang
 
 
 def render() -> None:
-    engine = resources.engine()
-    tables = user_tables(engine)
+    model = resources.model()
+    engine = analysis_engine(model)  # a regional user's segments are of their region's customers only
+    tables = [name for name in user_tables(engine) if allows(engine, model, name)]
     if not tables:
         st.info(t("segments.no_tables", lang))
         return
@@ -49,7 +52,7 @@ def render() -> None:
     with tabs[3]:
         churn_panel(analysis, lang)
     with tabs[4]:
-        export_panel(engine, resources.model(), analysis, lang)
+        export_panel(engine, model, analysis, lang)
 
 
 st.title(t("segments.title", lang))

@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from commands.common import add_common, open_model
+from commands.common import acting_user, add_common, governed_model
 from errors import InputError
 from semantic.query import parse_date
 from workspace.alerts import COMPARATORS, AlertRule, add_rule, list_rules, remove_rule
@@ -60,7 +60,7 @@ def _add(args: argparse.Namespace) -> int:
     scope, value = ("channel", args.channel) if args.channel else ("campaign", args.campaign) if args.campaign \
         else ("running", None)
     rule = AlertRule(args.metric, args.op, args.threshold, args.days, scope, value)
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args, "build_dashboards")  # a shared rule is workspace set-up
     check_rule(rule, model, engine)
     saved = add_rule(_meta(args), rule)
     if args.json:
@@ -90,6 +90,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
+    acting_user(args, "build_dashboards")
     remove_rule(_meta(args), args.rule_id)
     print(f"Removed rule #{args.rule_id}.")
     return 0
@@ -100,7 +101,7 @@ def _check(args: argparse.Namespace) -> int:
     from ml.campaigns import data_end
     from viz.i18n import t
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     as_of = parse_date(args.as_of) if args.as_of else data_end(model, engine)
     alerts = evaluate_all(list_rules(_meta(args)), model, engine, as_of)
     payload = {"as_of": as_of.isoformat(), "triggered": [a.to_dict() for a in alerts],

@@ -19,7 +19,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from commands.common import add_common, json_value, open_model, print_result
+from commands.common import acting_user, add_common, audit_result, json_value, open_model, print_result
 from semantic.query import parse_date
 from workspace.home import Workspace
 
@@ -59,10 +59,13 @@ def _ask(args: argparse.Namespace) -> int:
 
     as_of = parse_date(args.as_of) if args.as_of else None
     lang = args.lang or question_language(args.question)
+    user, policy = acting_user(args, "ask")
     model, engine = open_model(args)
     ws = Workspace(args.db.parent)
     answer = ask(args.question, model=model, engine=engine, question_engine=question_engine(args.engine, ws),
-                 lang=lang, as_of=as_of, examples=correct_examples(ws, model.name))
+                 lang=lang, as_of=as_of, examples=correct_examples(ws, model.name), policy=policy)
+    if answer.result is not None:
+        audit_result(args, user, "query" if answer.interpretation.query else "sql", answer.result)
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, default=json_value))
     else:

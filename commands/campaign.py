@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from commands.common import add_common, json_value, open_model
+from commands.common import add_common, governed_model, json_value
 from errors import InputError
 from semantic.query import TimeRange, parse_date
 from workspace.home import Workspace
@@ -71,6 +71,7 @@ def _parser(actions: argparse._SubParsersAction, name: str, text: str, handler: 
         parser.add_argument("--semantic-model", dest="model", type=Path, default=ws.model_file(),
                             help="the semantic model YAML")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument("--user", help="run as this Beacon user, under their data policy")
     parser.set_defaults(handler=handler)
     return parser
 
@@ -102,7 +103,7 @@ def show_frame(title: str, frame: pl.DataFrame) -> None:
 def _list(args: argparse.Namespace) -> int:
     from ml.campaigns import campaign_list
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     frame = campaign_list(model, engine, parse_date(args.as_of) if args.as_of else None)
     if args.json:
         emit({"as_of": frame["as_of"][0] if frame.height else None, "campaigns": frame.to_dicts()})
@@ -119,7 +120,7 @@ def _show(args: argparse.Namespace) -> int:
     from ml import campaign_breakdowns as parts
     from ml.campaigns import campaign, daily_trend, versus
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     as_of = parse_date(args.as_of) if args.as_of else None
     found = campaign(model, engine, args.campaign_id, as_of)
     funnel = parts.funnel(model, engine, found.campaign_id)
@@ -151,7 +152,7 @@ def _attribution(args: argparse.Namespace) -> int:
     from ml.attribution import attribute
     from viz.i18n import t
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     start, end = _dates(args)
     period = (start, end) if start and end else None
     if bool(start) != bool(end):
@@ -205,7 +206,7 @@ def _campaign_variant(args: argparse.Namespace, campaign_id: str) -> Any:
     from ml.campaign_breakdowns import conversion_counts
     from ml.campaigns import check_campaign
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     check_campaign(model, engine, campaign_id)
     purchased, reached = conversion_counts(model, engine, campaign_id)
     return Variant(campaign_id, purchased, reached)
@@ -232,7 +233,7 @@ def _anomalies(args: argparse.Namespace) -> int:
     from ml.anomaly import describe, find_anomalies
     from viz.i18n import t
 
-    model, engine = open_model(args)
+    _, model, engine = governed_model(args)
     start, end = _dates(args)
     found = find_anomalies(model, engine, start, end)
     if args.json:

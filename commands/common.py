@@ -15,7 +15,7 @@ from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.model import SemanticModel, load_model
 from semantic.postgres_engine import PostgresEngine
 from semantic.query import Policy
-from workspace.audit import record_result
+from workspace.audit import record, record_result
 from workspace.home import Workspace
 from workspace.policies import policy_for
 from workspace.secrets import connection_uri
@@ -61,10 +61,26 @@ def acting_user(args: argparse.Namespace, action: str = "explore") -> tuple[User
     return user, policy_for(ws, user)
 
 
+def governed_model(args: argparse.Namespace, action: str = "explore") -> tuple[User | None, SemanticModel, Engine]:
+    """acting_user and open_model in one: the engine reads under the user's policy and logs every query it runs
+    (for the analyses - campaigns, segments, reports - that run many queries through one engine)."""
+    from ml.governed import governed
+
+    user, policy = acting_user(args, action)
+    model, engine = open_model(args)
+    return user, model, governed(engine, model, policy, lambda result: audit_result(args, user, "query", result))
+
+
 def audit_result(args: argparse.Namespace, user: User | None, event: str, result: QueryResult) -> None:
     """Append the query to the audit log of the --db warehouse's workspace: SQL, user, rows, duration."""
     record_result(Workspace(args.db.parent), event, user.username if user else None, result,
                   {"command": getattr(args, "command", None)})
+
+
+def audit_load(args: argparse.Namespace, user: User | None, table: str, source: str) -> None:
+    """The data_load entry of a table a command wrote to the warehouse."""
+    record(Workspace(args.db.parent), "data_load", user.username if user else None,
+           {"command": getattr(args, "command", None), "table": table, "source": source})
 
 
 def pair(text: str, separator: str, form: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from commands.common import add_common, open_model, pair
+from commands.common import acting_user, add_common, audit_result, open_model, pair
 from errors import InputError, UnknownNameError
 from semantic.model import SemanticModel
 from semantic.query import Filter, TimeRange, parse_date
@@ -85,22 +85,28 @@ def _typed(value: str, kind: str) -> str | int | float:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from ml.governed import governed
     from viz.export import export_dashboard
+    from workspace.audit import record
     from workspace.dashboards import DashboardStore
 
     ws = Workspace(args.db.parent)
     board = DashboardStore(ws).get(args.id)
+    user, policy = acting_user(args, "export")
     model, engine = open_model(args)
+    engine = governed(engine, model, None, lambda result: audit_result(args, user, "query", result))
     given = cli_filters(args.filter, args.start, args.end, model)
     fields = {f.field for f in given}
     filters = (*(f for f in board.filters if f.field not in fields), *given)
     if args.tile is not None and args.tile < 1:
         raise InputError("--tile counts from 1.")
     data = export_dashboard(board, model, engine, args.format, args.lang, filters,
-                            None if args.tile is None else args.tile - 1)
+                            None if args.tile is None else args.tile - 1, policy)
     suffix = f"-tile{args.tile}" if args.format == "png" and args.tile else ""
     out = args.out or ws.reports / f"{board.id}{suffix}.{args.format}"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
+    record(ws, "export", user.username if user else None,
+           {"command": "dashboard export", "dashboard": board.id, "format": args.format, "path": str(out)})
     print(f"Wrote {out} ({len(data):,} bytes)")
     return 0

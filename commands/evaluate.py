@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from commands.common import add_common, open_model
+from errors import InputError
 from semantic.query import parse_date
 from workspace.home import Workspace
 
@@ -49,6 +50,9 @@ def _eval(args: argparse.Namespace) -> int:
     eval_set = load_eval_set(SETS[args.set_name]).select(lang=args.lang, category=args.category)
     if args.as_of:
         eval_set = replace(eval_set, as_of=parse_date(args.as_of))
+    if args.user:  # the expected answers are the whole warehouse's: a policy would turn right readings wrong
+        raise InputError("`beacon eval` measures the question engines against answers over all the data, so it "
+                         "does not run under --user; run it without --user.")
     model, engine = open_model(args)
     report = evaluate(question_engine(args.engine, Workspace(args.db.parent)), eval_set, model, engine)
     summary = report.summary()

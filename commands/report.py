@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from commands.common import add_common, open_model
+from commands.common import add_common, governed_model
 from errors import InputError
 from semantic.query import parse_date
+from workspace.audit import record
 from workspace.home import Workspace
 
 FORMATS = ("html", "pdf", "md")
@@ -55,11 +56,14 @@ def _campaign(args: argparse.Namespace) -> int:
 
     as_of = parse_date(args.as_of) if args.as_of else None
     target = _out_path(args.out) if args.out else None
-    model, engine = open_model(args)
+    user, model, engine = governed_model(args, "export")
     path, content = generate_review(_home(args), model, engine, args.campaign_id, args.fmt, args.lang, as_of)
     copy = target / path.name if target is not None and target.is_dir() else target
     if copy is not None:
         copy.write_bytes(content)
+    record(Workspace(args.db.parent), "export", user.username if user else None,
+           {"command": "report campaign", "campaign_id": args.campaign_id, "format": args.fmt,
+            "path": str(path), "out": str(copy) if copy else None})
     if args.json:
         emit({"campaign_id": args.campaign_id, "format": args.fmt, "lang": args.lang, "path": str(path),
               "out": str(copy) if copy else None, "bytes": len(content)})

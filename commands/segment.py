@@ -15,10 +15,10 @@ import argparse
 import json
 from typing import Any
 
-from commands.common import add_common, json_value, open_model
-from errors import InputError
-from semantic.engine import DuckDBEngine, Engine
+from commands.common import add_common, audit_load, governed_model, json_value
+from ml.governed import check_table, warehouse
 from semantic.query import parse_date
+from workspace.home import Workspace
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -47,12 +47,6 @@ def _mapping_options(parser: argparse.ArgumentParser) -> None:
     add_common(parser)
 
 
-def _warehouse(engine: Engine) -> DuckDBEngine:
-    if not isinstance(engine, DuckDBEngine):
-        raise InputError("Segments are computed in the DuckDB warehouse; this model reads a live database.")
-    return engine
-
-
 def _print(payload: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(payload, ensure_ascii=False, default=json_value))
@@ -65,15 +59,16 @@ def _segment(args: argparse.Namespace) -> int:
     from ml.analysis import Params, analyse
     from ml.mapping import mapping_for
     from ml.publish import publish_segments
-    from workspace.home import Workspace
 
-    model, engine = open_model(args)
-    warehouse = _warehouse(engine)
+    user, model, engine = governed_model(args, "load_data")  # the segments are written back to the warehouse
+    check_table(engine, model, args.table)
+    path = warehouse(engine).path
     as_of = parse_date(args.as_of) if args.as_of else None
-    with warehouse.reader() as con:
+    with engine.reader() as con:  # type: ignore[attr-defined] - a DuckDB warehouse (checked above)
         mapping = mapping_for(con, args.table, args.customer, args.date, args.amount, args.price, tuple(args.extra))
         analysis = analyse(con, Params(mapping, as_of, args.k, args.seed, args.horizon, args.churn))
-    published = publish_segments(warehouse.path, Workspace(warehouse.path.parent).meta, model, analysis)
+    published = publish_segments(path, Workspace(path.parent).meta, model, analysis)
+    audit_load(args, user, published.table, args.table)
     _print({**analysis.summary(), "mapping": mapping.to_dict(), "table": published.table,
             "model_file": str(published.model_file) if published.model_file else None,
             "run_id": published.run_id}, args.json)
@@ -85,26 +80,27 @@ def _churn(args: argparse.Namespace) -> int:
     from ml.labelled import guess_label, train_labelled
     from ml.mapping import columns_of, mapping_for
     from ml.publish import publish_churn
-    from workspace.home import Workspace
 
-    _, engine = open_model(args)
-    warehouse = _warehouse(engine)
-    meta = Workspace(warehouse.path.parent).meta
+    user, model, engine = governed_model(args, "load_data")  # the scores are written back to the warehouse
+    check_table(engine, model, args.table)
+    path = warehouse(engine).path
+    meta = Workspace(path.parent).meta
     params: dict[str, Any] = {"table": args.table, "label": args.label, "seed": args.seed}
-    with warehouse.reader() as con:
+    with engine.reader() as con:  # type: ignore[attr-defined] - a DuckDB warehouse (checked above)
         if args.label or guess_label(columns_of(con, args.table)):
             result = train_labelled(con, args.table, args.label, args.seed)
-            published = publish_churn(warehouse.path, meta, result, args.table, params)
+            published = publish_churn(path, meta, result, args.table, params)
             extra = {"mode": "labelled", "label": result.label, "features": list(result.features)}
         else:
             mapping = mapping_for(con, args.table, args.customer, args.date, args.amount, args.price)
             as_of = parse_date(args.as_of) if args.as_of else None
             churn = train_churn(con, mapping, as_of, args.horizon, args.seed)
             params.update(mapping=mapping.to_dict(), as_of=as_of, horizon=churn.horizon_days)
-            published = publish_churn(warehouse.path, meta, churn, args.table, params, mapping)
+            published = publish_churn(path, meta, churn, args.table, params, mapping)
             extra = {"mode": "transactions", "horizon_days": churn.horizon_days,
                      "train_cutoff": churn.train_cutoff, "test_cutoff": churn.test_cutoff}
             result = churn
+    audit_load(args, user, published.table, args.table)
     _print({"metrics": {k: round(v, 4) for k, v in result.metrics.items()}, **extra, "table": published.table,
             "run_id": published.run_id}, args.json)
     return 0

@@ -12,7 +12,7 @@ import pytest
 
 import beacon
 from tests.conftest import same_rows
-from workspace.home import Workspace
+from workspace.home import DEMO_MODEL, Workspace
 from workspace.users import authenticate
 
 
@@ -117,8 +117,13 @@ def test_policy_and_audit_commands(capsys: pytest.CaptureFixture[str], monkeypat
     assert code == 2 and "not a day or a moment" in err
 
 
-def test_commands_not_yet_governed_refuse_user(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                                               home: Path) -> None:
-    _add(capsys, monkeypatch, home, "ana", "viewer")
-    code, _, err = run(capsys, "alerts", "check", "--db", str(home / "warehouse.duckdb"), "--user", "ana")
-    assert code == 2 and "cannot run under --user yet" in err
+def test_commands_not_yet_governed_refuse_user(home: Path) -> None:
+    """Every data command takes the user's policy now; a new one that forgets to is refused, not run unfiltered."""
+    import argparse
+
+    from commands.common import open_model
+    from errors import PermissionDeniedError
+
+    args = argparse.Namespace(command="new", user="ana", db=home / "warehouse.duckdb", model=DEMO_MODEL)
+    with pytest.raises(PermissionDeniedError, match="cannot run under --user yet"):
+        open_model(args)

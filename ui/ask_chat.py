@@ -17,9 +17,12 @@ from semantic.model import SemanticModel
 from semantic.nlq.ask import Answer, answer_interpretation, ask, choose_reading, in_language, question_engine
 from ui import resources
 from ui.ask_answer import show_actions, show_reading, show_result
+from ui.auth import current_policy, current_user
 from ui.state import session
 from viz.i18n import t
 from workspace import feedback
+from workspace.audit import record_result
+from workspace.settings import Settings
 
 QUESTION = "ask_pending_question"
 READING = "ask_pending_reading"
@@ -102,7 +105,16 @@ def answer_question(question: str, model: SemanticModel, engine: Engine, engine_
     previous = next((a.interpretation for a in reversed(history) if a.interpretation.answered), None)
     ws = resources.workspace()
     history.append(ask(question, model=model, engine=engine, question_engine=question_engine(engine_name, ws),
-                       lang=lang, previous=previous, examples=feedback.correct_examples(ws, model.name)))
+                       lang=lang, as_of=Settings(ws.home).reference_date(), previous=previous,
+                       examples=feedback.correct_examples(ws, model.name), policy=current_policy()))
+    _audit(history[-1])
+
+
+def _audit(answer: Answer) -> None:
+    """The query an answer ran (semantic or the LLM's SQL), in the audit log under the signed-in user."""
+    if answer.result is not None:
+        event = "query" if answer.interpretation.query is not None else "sql"
+        record_result(resources.workspace(), event, current_user().username, answer.result, {"page": "ask"})
 
 
 def reread(turn: int, number: int, *, model: SemanticModel, engine: Engine, lang: str) -> None:
@@ -110,7 +122,8 @@ def reread(turn: int, number: int, *, model: SemanticModel, engine: Engine, lang
     history = session().ask_history
     reading = history[turn].interpretation
     chosen = choose_reading(reading, reading.alternatives[number])
-    history[turn] = answer_interpretation(chosen, model=model, engine=engine, lang=lang)
+    history[turn] = answer_interpretation(chosen, model=model, engine=engine, lang=lang, policy=current_policy())
+    _audit(history[turn])
     session().ask_marks.pop(turn, None)
 
 

@@ -14,6 +14,7 @@ from ml.anomaly import describe, find_anomalies
 from ml.campaigns import catalog
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from ui.auth import require
 from ui.campaign_format import cell, table
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
@@ -71,6 +72,7 @@ def alerts_section(ws: Workspace, model: SemanticModel, engine: Engine, as_of: d
         text, button = st.columns([6, 1], vertical_alignment="center")
         text.markdown(f"- {rule_words(rule, model, engine, lang)}")
         if button.button(t("campaigns.rule_delete", lang), key=f"cmp_rule_delete_{rule.id}"):
+            require("build_dashboards")  # alert rules are the team's shared set-up
             remove_rule(ws.meta, int(rule.id or 0))
             st.session_state[NOTE] = t("campaigns.rule_deleted", lang, rule=rule_words(rule, model, engine, lang))
             st.rerun()
@@ -96,6 +98,7 @@ def rule_form(ws: Workspace, model: SemanticModel, engine: Engine, lang: str) ->
                                      key="cmp_rule_days")
         value = _scope_value(value_col, scope, model, engine, lang)
         if st.form_submit_button(t("campaigns.rule_save", lang), type="primary"):
+            require("build_dashboards")
             rule = AlertRule(metric, comparator, float(threshold), int(days), scope, value)
             check_rule(rule, model, engine)
             saved = add_rule(ws.meta, rule)

@@ -7,6 +7,8 @@ import streamlit as st
 from ml.campaigns import Campaign
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from ui.auth import require
+from ui.governed import record_event
 from ui.widgets import localized_choice
 from viz.i18n import t
 from viz.report import FORMATS, generate_review
@@ -24,8 +26,11 @@ def review_button(ws: Workspace, model: SemanticModel, engine: Engine, found: Ca
                                lambda f: t(f"campaigns.review_formats.{f}", lang), default="html")
     wanted = (found.campaign_id, found.as_of, fmt, lang)
     if make.button(t("campaigns.review", lang), key="cmp_review_make", icon=":material/description:"):
+        require("export")
         with st.spinner(t("campaigns.review_working", lang)):
             path, content = generate_review(ws, model, engine, found.campaign_id, fmt, lang, found.as_of)
+        record_event("export", {"what": "campaign review", "campaign_id": found.campaign_id, "format": fmt,
+                                "path": str(path)})
         st.session_state[MADE] = (wanted, path.name, content)
     made = st.session_state.get(MADE)
     if made and made[0] == wanted:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from errors import DashboardConflictError
 from ui.dashboard_text import plain
-from ui.explore_pin import OWNER
+from ui.explore_pin import builder
 from viz.i18n import t
 from workspace.dashboards import (
     GRID_COLUMNS,
@@ -126,7 +126,7 @@ def _save_buttons(store: DashboardStore, base: Dashboard, mine: Dashboard, lang:
     if st.button(t("explore.dashboards_page.save", lang), type="primary", key=f"dash_save_{board_id}",
                  icon=":material/save:", disabled=mine == base):
         try:
-            store.save(mine, base_version=base.version, saved_by=OWNER)
+            store.save(mine, base_version=base.version, saved_by=builder())
         except DashboardConflictError as err:
             st.session_state[_CONFLICT][board_id] = err.theirs
             st.rerun()
@@ -143,12 +143,12 @@ def _conflict(store: DashboardStore, theirs: Dashboard, base: Dashboard, mine: D
     st.warning(t("dashboards.conflict", lang, who=plain(who), version=theirs.version))
     row = st.container(horizontal=True, gap="small")
     if row.button(t("explore.dashboards_page.merge", lang), type="primary", key=f"dash_merge_{mine.id}"):
-        store.save(merge(theirs, mine, base), base_version=theirs.version, saved_by=OWNER)
+        store.save(merge(theirs, mine, base), base_version=theirs.version, saved_by=builder())
         discard(mine.id)
         st.session_state["dash_notice"] = t("explore.dashboards_page.merged", lang)
         st.rerun()
     if row.button(t("explore.dashboards_page.save_copy", lang), key=f"dash_copy_{mine.id}"):
-        copy = store.save_copy(mine, OWNER, lang)
+        copy = store.save_copy(mine, builder(), lang)
         discard(mine.id)
         st.session_state["dash_notice"] = t("explore.dashboards_page.copied", lang, title=copy.title)
         st.query_params["dashboard"] = copy.id

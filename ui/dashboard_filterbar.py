@@ -17,7 +17,7 @@ from semantic.answer import time_bounds
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.periods import PRESETS, preset_range
-from semantic.query import Filter, TimeRange, parse_date
+from semantic.query import Filter, Policy, TimeRange, parse_date
 from ui.explore_builder import time_table
 from ui.explore_filters import dimension_values, value_picker
 from ui.explore_state import forget, seed
@@ -104,16 +104,18 @@ def _period(filters: tuple[Filter, ...], bounds: tuple[dt.date, dt.date] | None,
 
 
 def _dimension(model: SemanticModel, engine: Engine, field: str, filters: tuple[Filter, ...],
-               lang: str) -> Filter | None:
+               lang: str, policy: Policy) -> Filter | None:
     item = next((f for f in filters if f.field == field), None)
     saved = [] if item is None else list(item.value) if isinstance(item.value, tuple) else [item.value]
-    return value_picker(field, model.dimensions[field].label(lang), saved, dimension_values(model, engine, field),
-                        seed(f"dim_{field}", saved, PREFIX), lang)
+    return value_picker(field, model.dimensions[field].label(lang), saved,
+                        dimension_values(model, engine, field, policy), seed(f"dim_{field}", saved, PREFIX), lang)
 
 
 def filter_bar(board: Dashboard, model: SemanticModel, engine: Engine, filters: tuple[Filter, ...],
-               lang: str) -> tuple[Filter, ...]:
-    """Draw the bar; return the filters it now describes (and keep the URL equal to them)."""
+               lang: str, policy: Policy) -> tuple[Filter, ...]:
+    """Draw the bar; return the filters it now describes (and keep the URL equal to them).
+
+    The values offered are those `policy` lets the viewer see; a dimension it hides is not offered."""
     queries = [tile.query for tile in board.tiles if tile.query is not None]
     table = next((time_table(model, list(q.metrics), list(q.dimensions)) for q in queries
                   if any(m in model.metrics for m in q.metrics)), None)
@@ -122,12 +124,13 @@ def filter_bar(board: Dashboard, model: SemanticModel, engine: Engine, filters: 
     shown += [f.field for f in filters if f.field in model.dimensions and f.field not in shown]
     added = st.session_state.get(f"{PREFIX}added", [])
     shown += [d for d in added if d not in shown]
+    shown = [d for d in shown if d not in policy.hidden]
     columns = st.columns(len(shown) + 2, vertical_alignment="bottom")
     with columns[0]:
         chosen = [_period(filters, bounds, lang)]
     for column, field in zip(columns[1:], shown, strict=False):
         with column:
-            chosen.append(_dimension(model, engine, field, filters, lang))
+            chosen.append(_dimension(model, engine, field, filters, lang, policy))
     with columns[-1]:
         _more(model, shown, lang)
     result = tuple(f for f in chosen if f is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.dashboard_text import plain
-from ui.explore_pin import OWNER
+from ui.explore_pin import builder
 from viz.i18n import t
 from workspace.dashboards import Dashboard, DashboardStore, localized
 
@@ -47,6 +47,6 @@ def board_list(store: DashboardStore, lang: str) -> None:
             if not title.strip():
                 st.warning(t("explore.name_required", lang))
                 return
-            board = store.create(title.strip(), owner=OWNER, description=description.strip())
+            board = store.create(title.strip(), owner=builder(), description=description.strip())
             open_board(board.id)
             st.rerun()

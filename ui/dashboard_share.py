@@ -14,7 +14,9 @@ import streamlit as st
 
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from semantic.query import Filter
+from semantic.query import Filter, Policy
+from ui.auth import current_policy, require
+from ui.governed import record_event
 from viz.export import export_dashboard
 from viz.format import format_date
 from viz.i18n import t
@@ -37,9 +39,15 @@ def share_panel(store: DashboardStore, board: Dashboard, filters: tuple[Filter, 
         days = st.selectbox(t("explore.dashboards_page.expires", lang), EXPIRY_DAYS, key=f"dash_expiry_{lang}",
                             format_func=lambda d: t("explore.dashboards_page.expires_never", lang) if d == 0
                             else t("explore.dashboards_page.expires_days", lang, n=d))
+        freeze = st.checkbox(t("explore.dashboards_page.freeze_policy", lang), key="dash_freeze_policy")
         if st.button(t("explore.dashboards_page.make_link", lang), type="primary", key="dash_make_link"):
+            require("share")
             expires = utc_now() + dt.timedelta(days=days) if days else None
-            token = store.create_link(board.id, filters, expires_at=expires)
+            token = store.create_link(board.id, filters, expires_at=expires,
+                                      frozen_policy=current_policy() if freeze else None)
+            record_event("sharing_change", {"action": "create_link", "dashboard": board.id, "token": token[:6],
+                                            "frozen_policy": freeze, "expires_at": expires.isoformat() if expires
+                                            else None})
             st.session_state["dash_new_link"] = share_url(board.id, token, filters, lang)
         if "dash_new_link" in st.session_state:
             st.caption(t("explore.dashboards_page.link_ready", lang))
@@ -57,34 +65,43 @@ def _links(store: DashboardStore, board: Dashboard, lang: str) -> None:
         text.caption(t(f"explore.dashboards_page.link_{state}", lang, token=info.token[:6], date=when))
         if state == "active" and button.button(":material/link_off:", key=f"dash_revoke_{info.token}",
                                                help=t("explore.dashboards_page.revoke", lang)):
+            require("share")
             store.revoke_link(info.token)
+            record_event("sharing_change", {"action": "revoke_link", "dashboard": board.id,
+                                            "token": info.token[:6]})
             st.rerun()
 
 
 def _export(board: Dashboard, model: SemanticModel, engine: Engine, fmt: str, lang: str,
-            filters: tuple[Filter, ...], tile: int | None = None) -> Callable[[], bytes]:
-    return lambda: export_dashboard(board, model, engine, fmt, lang, filters, tile)
+            filters: tuple[Filter, ...], policy: Policy, tile: int | None = None) -> Callable[[], bytes]:
+    """The export made when the download is taken: under the dashboard's viewing policy, and audited."""
+    def made() -> bytes:
+        data = export_dashboard(board, model, engine, fmt, lang, filters, tile, policy)
+        record_event("export", {"what": "dashboard", "dashboard": board.id, "format": fmt, "tile": tile})
+        return data
+    return made
 
 
 _DOCUMENTS = {"html": (":material/html:", "text/html"), "pdf": (":material/picture_as_pdf:", "application/pdf")}
 
 
 def export_buttons(board: Dashboard, model: SemanticModel, engine: Engine, filters: tuple[Filter, ...],
-                   lang: str) -> None:
+                   lang: str, policy: Policy) -> None:
     """HTML and PDF of the whole dashboard, with the filters in force."""
     stem = f"beacon-dashboard-{board.id}"
     for fmt in _DOCUMENTS:
         icon, mime = _DOCUMENTS[fmt]
         st.download_button(t(f"explore.dashboards_page.export_{fmt}", lang),
-                           _export(board, model, engine, fmt, lang, filters), file_name=f"{stem}.{fmt}", mime=mime,
+                           _export(board, model, engine, fmt, lang, filters, policy), file_name=f"{stem}.{fmt}",
+                           mime=mime,
                            icon=icon, key=f"dash_export_{fmt}", on_click="ignore")
 
 
 def tile_png_button(board: Dashboard, model: SemanticModel, engine: Engine, filters: tuple[Filter, ...],
-                    index: int, lang: str) -> None:
+                    index: int, lang: str, policy: Policy) -> None:
     """A small PNG download under a chart tile."""
     tile = board.tiles[index]
     st.download_button(t("explore.dashboards_page.export_png", lang),
-                       _export(board, model, engine, "png", lang, filters, index),
+                       _export(board, model, engine, "png", lang, filters, policy, index),
                        file_name=f"beacon-tile-{tile.id}.png", mime="image/png", icon=":material/image:",
                        key=f"dash_png_{tile.id}", on_click="ignore", type="tertiary")

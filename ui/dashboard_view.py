@@ -13,7 +13,7 @@ import streamlit as st
 
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from semantic.query import Filter
+from semantic.query import Filter, Policy
 from ui import dashboard_filterbar as bar
 from ui.dashboard_edit import draft, edit_header, save_bar, tile_controls
 from ui.dashboard_grid import show_grid
@@ -32,6 +32,7 @@ class Context:
     model: SemanticModel
     engine: Engine
     lang: str
+    policy: Policy  # the viewer's, or the one the owner froze in the share link being opened
 
 
 def _header(board: Dashboard, lang: str) -> None:
@@ -45,7 +46,7 @@ def _tiles(ctx: Context, board: Dashboard, filters: tuple[Filter, ...], editing:
     source = bar.link_source(board.id)
     linked = {f.field for f in filters if source}
     views = [render_tile(tile, ctx.model, ctx.engine, ctx.lang,
-                         tuple(f for f in filters if not (tile.id == source and f.field in linked)))
+                         tuple(f for f in filters if not (tile.id == source and f.field in linked)), ctx.policy)
              for tile in board.tiles]
     extras = tile_controls(board.id, ctx.lang) if editing else _png_under(ctx, board, filters)
     clicked = show_grid(views, ctx.model, ctx.lang, salt=bar.encode(filters), extras=extras)
@@ -60,7 +61,7 @@ def _png_under(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> C
     def extras(tile: Tile) -> None:
         if tile.query is not None:
             index = [x.id for x in board.tiles].index(tile.id)
-            tile_png_button(board, ctx.model, ctx.engine, filters, index, ctx.lang)
+            tile_png_button(board, ctx.model, ctx.engine, filters, index, ctx.lang, ctx.policy)
     return extras
 
 
@@ -71,7 +72,7 @@ def _toolbar(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> boo
                   args=(None,), key="dash_back")
         editing = st.toggle(t("explore.dashboards_page.edit", ctx.lang), key=f"dash_edit_{board.id}")
         share_panel(ctx.store, board, filters, ctx.lang)
-        export_buttons(board, ctx.model, ctx.engine, filters, ctx.lang)
+        export_buttons(board, ctx.model, ctx.engine, filters, ctx.lang, ctx.policy)
     return editing
 
 
@@ -91,7 +92,8 @@ def show_board(ctx: Context, board: Dashboard, read_only: bool, defaults: tuple[
     if editing:
         edit_header(shown, ctx.lang)
         save_bar(ctx.store, board.id, ctx.lang)
-    filters = bar.filter_bar(shown, ctx.model, ctx.engine, bar.current(board, defaults or board.filters), ctx.lang)
+    filters = bar.filter_bar(shown, ctx.model, ctx.engine, bar.current(board, defaults or board.filters), ctx.lang,
+                             ctx.policy)
     _tiles(ctx, shown, filters, editing)
     if not read_only:
         history_panel(ctx.store, latest, ctx.lang)

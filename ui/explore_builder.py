@@ -16,6 +16,7 @@ from semantic.engine import Engine
 from semantic.model import Described, SemanticModel
 from semantic.periods import PRESETS, preset_range
 from semantic.query import COMPARISONS, GRAINS, OrderBy, SemanticQuery, TimeRange
+from ui.auth import current_policy
 from ui.explore_filters import filter_section
 from ui.explore_state import seed
 from viz.i18n import t
@@ -46,8 +47,10 @@ def _picker(model: SemanticModel, what: str, pool: Mapping[str, Described], chos
 
 def pick_fields(model: SemanticModel, query: SemanticQuery, lang: str) -> tuple[list[str], list[str]]:
     """Metrics and dimensions, by their names in the chosen language, descriptions as help."""
+    hidden = current_policy().hidden  # a dimension the user's policy hides is not offered at all
+    dimensions = {name: dim for name, dim in model.dimensions.items() if name not in hidden}
     return (_picker(model, "metrics", model.metrics, query.metrics, lang),
-            _picker(model, "dimensions", model.dimensions, query.dimensions, lang))
+            _picker(model, "dimensions", dimensions, query.dimensions, lang))
 
 
 def time_table(model: SemanticModel, metrics: list[str], dimensions: list[str]) -> str | None:

@@ -15,7 +15,8 @@ import streamlit as st
 from semantic.answer import run_query
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from semantic.query import Filter, OrderBy, SemanticQuery
+from semantic.query import Filter, OrderBy, Policy, SemanticQuery
+from ui.auth import current_policy
 from ui.explore_state import WIDGET_PREFIX, seed
 from viz.i18n import t
 
@@ -23,10 +24,12 @@ VALUE_LIMIT = 2000
 _FILTERS = f"{WIDGET_PREFIX}filters"
 
 
-def dimension_values(model: SemanticModel, engine: Engine, dimension: str) -> list[Any]:
-    """The distinct values of a dimension, in order (the engine caches the result by SQL and data version)."""
+def dimension_values(model: SemanticModel, engine: Engine, dimension: str, policy: Policy | None = None) -> list[Any]:
+    """The distinct values of a dimension the user may see, in order (under `policy`, by default the signed-in
+    user's: a regional user is offered only their region's values; the engine caches by SQL, so by policy)."""
     query = SemanticQuery(metrics=(), dimensions=(dimension,), order_by=(OrderBy(dimension),), limit=VALUE_LIMIT)
-    return [v for v in run_query(query, model, engine).frame[dimension].to_list() if v is not None]
+    policy = current_policy() if policy is None else policy
+    return [v for v in run_query(query, model, engine, policy).frame[dimension].to_list() if v is not None]
 
 
 def _editable(model: SemanticModel, item: Filter) -> bool:
@@ -63,7 +66,7 @@ def filter_section(model: SemanticModel, engine: Engine, query: SemanticQuery, l
     items = st.session_state.setdefault(_FILTERS, list(query.filters))
     chosen = [_row(model, engine, index, item, lang) for index, item in enumerate(items)]
     taken = {item.field for item in items}
-    options = [name for name in model.dimensions if name not in taken]
+    options = [name for name in model.dimensions if name not in taken and name not in current_policy().hidden]
     st.selectbox(t("explore.add_filter", lang), options, index=None, key=f"{WIDGET_PREFIX}filter_add_{lang}",
                  format_func=lambda name: model.dimensions[name].label(lang), on_change=_add,
                  args=(model, engine, lang), placeholder=t("explore.add_filter_hint", lang))

@@ -7,21 +7,28 @@ import streamlit as st
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from ui import resources
+from ui.auth import require
 from viz.chart_spec import ChartSpec
 from viz.i18n import t
 from viz.labels import query_title
 from workspace.dashboards import DashboardStore, add_tile, localized, new_tile
 
 NEW = "__new__"
-OWNER = "you"  # the app has no sign-in yet; every dashboard is the local user's
+
+
+def builder() -> str:
+    """The signed-in user, whose role must allow building dashboards (checked here, on the server): the owner
+    of a dashboard they create and the author of every version they save."""
+    return require("build_dashboards").username
 
 
 def pin(store: DashboardStore, dashboard_id: str, name: str, title: str, query: SemanticQuery,
         spec: ChartSpec) -> tuple[str, str]:
     """Add the tile and save; returns (dashboard id, title). A new dashboard is created first."""
-    board = store.create(name.strip(), owner=OWNER) if dashboard_id == NEW else store.get(dashboard_id)
+    owner = builder()
+    board = store.create(name.strip(), owner=owner) if dashboard_id == NEW else store.get(dashboard_id)
     tile = new_tile(title.strip() or "-", query=query, chart=ChartSpec(spec.kind, spec.x, spec.y, spec.color))
-    saved = store.save(add_tile(board, tile), base_version=board.version, saved_by=OWNER)
+    saved = store.save(add_tile(board, tile), base_version=board.version, saved_by=owner)
     return saved.id, saved.title
 
 

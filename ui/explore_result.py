@@ -16,9 +16,11 @@ from semantic.engine import Engine, QueryResult
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from ui import explore_state
+from ui.auth import allowed, current_policy
 from ui.dashboard_text import plain
 from ui.explore_click import clickable_chart, clicked_field
 from ui.explore_pin import pin_button
+from ui.governed import record_event
 from viz.chart_spec import CHART_KINDS, ChartSpec
 from viz.export import data_csv, data_excel
 from viz.format import format_value
@@ -77,7 +79,9 @@ def show_result(query: SemanticQuery, result: QueryResult, model: SemanticModel,
         spec = choose_spec(query, result, model, lang)
     with pin:
         pin_button(query, spec, model, lang)
-    view = render_tile(new_tile(query_title(query, model, lang), query=query, chart=spec), model, engine, lang)
+    policy = current_policy()
+    view = render_tile(new_tile(query_title(query, model, lang), query=query, chart=spec), model, engine, lang,
+                       policy=policy)
     for note in view.notes:
         st.info(note)
     if view.problem:
@@ -86,7 +90,8 @@ def show_result(query: SemanticQuery, result: QueryResult, model: SemanticModel,
     if result.truncated:
         st.warning(t("explore.truncated", lang, rows=format_value(result.frame.height, "integer", lang, full=True)))
     chart_tab, data_tab = st.tabs([t("explore.tab_chart", lang), t("explore.tab_data", lang)])
-    totals = {name: run_query(total, model, engine).frame for name, total in totals_queries(spec, query).items()}
+    totals = {name: run_query(total, model, engine, policy).frame
+              for name, total in totals_queries(spec, query).items()}
     table = table_frame(spec, result.frame, query, model, lang, totals)
     with chart_tab:
         st.markdown(f"**{plain(view.title)}**")
@@ -112,10 +117,15 @@ def explain(model: SemanticModel, query: SemanticQuery, sqls: tuple[str, ...], l
 
 
 def downloads(result: QueryResult, model: SemanticModel, lang: str) -> None:
+    """CSV and Excel of the rows shown (already under the user's policy); taking a file is an audited export."""
+    if not allowed("export"):
+        return
     left, right, _ = st.columns([1, 1, 2])
+    detail = {"what": "explore", "sql": result.compiled.sql, "rows": result.frame.height}
     left.download_button(t("explore.download_csv", lang), data_csv(result.frame, model, lang),
                          file_name="beacon-explore.csv", mime="text/csv", icon=":material/download:",
-                         key="explore_csv")
+                         key="explore_csv", on_click=record_event, args=("export", {**detail, "format": "csv"}))
     right.download_button(t("explore.download_excel", lang), data_excel(result.frame, model, lang),
                           file_name="beacon-explore.xlsx", icon=":material/table:", key="explore_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          on_click=record_event, args=("export", {**detail, "format": "xlsx"}))

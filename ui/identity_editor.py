@@ -7,6 +7,8 @@ import streamlit as st
 from ingest.catalog import CatalogEntry
 from ingest.identity import KINDS, KeyColumn, unify_customers
 from ui import resources
+from ui.auth import require
+from ui.governed import record_event
 from viz.format import format_value
 from viz.i18n import t
 
@@ -27,7 +29,9 @@ def identity_editor(entries: list[CatalogEntry], lang: str) -> None:
     output = st.text_input(t("identity.output", lang), value="customer_identity", key="identity_output")
     if st.button(t("identity.run", lang), type="primary", key="identity_run") and chosen:
         keys = [KeyColumn(table, column, kind, row_keys.get(table, first[table])) for (table, column), kind in chosen]
+        require("load_data")
         report = unify_customers(resources.workspace().warehouse, keys, output)
+        record_event("data_load", {"action": "unify", "table": report.output, "records": report.records})
         st.success(t("identity.result", lang, records=format_value(report.records, "integer", lang, full=True),
                      persons=format_value(report.persons, "integer", lang, full=True),
                      merged=format_value(report.merged_records, "integer", lang, full=True)))

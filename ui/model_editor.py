@@ -11,6 +11,8 @@ from semantic.infer import propose_model
 from semantic.model import AGGREGATIONS, FORMATS, SemanticModel, save_model
 from semantic.model_edit import FieldEdit, apply_edits
 from ui import resources
+from ui.auth import require
+from ui.governed import record_event
 from ui.state import choose_model
 from viz.i18n import t
 
@@ -31,8 +33,11 @@ def model_editor(tables: list[str], table: str, lang: str) -> None:
     dimensions = st.data_editor(_dimension_rows(proposal), key="model_dimensions", hide_index=True,
                                 width="stretch", column_config=_columns(lang, metric=False), disabled=["id"])
     if st.button(t("model.save", lang), type="primary", key="model_save"):
+        require("edit_models")
         edited = apply_edits(proposal, _edits(metrics), _edits(dimensions), name)
         save_model(edited, resources.workspace().models / f"{name}.yaml")
+        record_event("model_change", {"action": "save", "model": name, "tables": sorted(edited.tables),
+                                      "metrics": len(edited.metrics), "dimensions": len(edited.dimensions)})
         choose_model(name)  # the sidebar shows it from the next run on
         st.success(t("model.saved", lang, name=name, metrics=len(edited.metrics), dimensions=len(edited.dimensions)))
 

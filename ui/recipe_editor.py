@@ -10,6 +10,8 @@ from ingest.catalog import CatalogEntry
 from ingest.load import set_recipe
 from ingest.recipe import CASE_MODES, CAST_TYPES, FILL_METHODS, FILTER_OPS, STEP_TYPES, describe, step_from_dict
 from ui import resources
+from ui.auth import require
+from ui.governed import record_event
 from ui.widgets import localized_choice
 from viz.i18n import t
 
@@ -20,7 +22,9 @@ def recipe_editor(entry: CatalogEntry, lang: str) -> None:
     if steps:
         st.markdown("\n".join(f"{n}. {describe(s, lang)}" for n, s in enumerate(steps, 1)))
         if st.button(t("clean.undo", lang), key=f"undo_{entry.table}"):
+            require("load_data")
             set_recipe(resources.workspace().warehouse, entry, steps[:-1])
+            record_event("data_load", {"action": "undo cleaning step", "table": entry.table})
             st.rerun()
     else:
         st.caption(t("clean.no_steps", lang))
@@ -29,8 +33,10 @@ def recipe_editor(entry: CatalogEntry, lang: str) -> None:
                           lambda o: t(f"clean.op_{o}", lang))
     fields = _step_fields(op, columns, lang, entry.table)
     if st.button(t("clean.apply", lang), type="primary", key=f"apply_{entry.table}"):
+        require("load_data")
         step = step_from_dict({"op": op, **fields})
         set_recipe(resources.workspace().warehouse, entry, [*steps, step])
+        record_event("data_load", {"action": "cleaning step", "table": entry.table, "step": op})
         st.rerun()
 
 

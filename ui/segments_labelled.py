@@ -6,23 +6,25 @@ import polars as pl
 import streamlit as st
 
 from ml.export import export_bytes
+from ml.governed import Warehouse
 from ml.labelled import LabelledResult, guess_label, train_labelled
 from ml.mapping import columns_of
 from ml.publish import publish_churn
-from semantic.engine import DuckDBEngine
+from ui.auth import require
+from ui.governed import record_event
 from viz.i18n import t
 from workspace.home import Workspace
 
 LABELLED = "segments_labelled"
 
 
-def label_column(engine: DuckDBEngine, table: str) -> str | None:
+def label_column(engine: Warehouse, table: str) -> str | None:
     """The table's churn label column, when it looks like a labelled snapshot rather than transactions."""
     with engine.reader() as con:
         return guess_label(columns_of(con, table))
 
 
-def labelled_panel(engine: DuckDBEngine, table: str, guessed: str, lang: str) -> None:
+def labelled_panel(engine: Warehouse, table: str, guessed: str, lang: str) -> None:
     with engine.reader() as con:
         names = list(columns_of(con, table))
     st.info(t("segments.labelled_intro", lang, label=guessed))
@@ -44,8 +46,11 @@ def labelled_panel(engine: DuckDBEngine, table: str, guessed: str, lang: str) ->
         .alias(t("segments.col.risk", lang)))
     st.dataframe(ranked.head(200), hide_index=True)
     if st.button(t("segments.save", lang), key="seg_save_labelled"):
+        require("load_data")  # the scores are written back to the warehouse
         published = publish_churn(engine.path, Workspace(engine.path.parent).meta, result, table,
                                   {"table": table, "label": label, "seed": 42})
+        record_event("data_load", {"table": published.table, "source": table})
         st.success(t("segments.saved_no_model", lang, table=published.table, run=published.run_id))
     st.download_button(t("segments.download", lang), export_bytes(ranked, ranked.columns, "csv"),
-                       file_name=f"{table}_churn.csv", key="seg_download_labelled")
+                       file_name=f"{table}_churn.csv", key="seg_download_labelled", on_click=record_event,
+                       args=("export", {"what": "churn_scores", "table": table, "rows": ranked.height}))

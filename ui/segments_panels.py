@@ -11,12 +11,14 @@ from ml.analysis import Analysis, customer_table
 from ml.churn import warning_list
 from ml.churn_factors import explain
 from ml.export import export_bytes
+from ml.governed import Warehouse
 from ml.lifecycle import stage_table
 from ml.publish import publish_segments
 from ml.rfm import segment_table, transitions
-from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
 from ui import segments_charts as charts
+from ui.auth import require
+from ui.governed import record_event
 from ui.segments_run import earlier_rfm, renamed
 from viz.format import format_date, format_value
 from viz.i18n import t
@@ -37,7 +39,7 @@ def _formatted(frame: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.Da
     return shown.rename({c: t(f"segments.col.{c}", lang) for c in shown.columns})
 
 
-def rfm_panel(engine: DuckDBEngine, analysis: Analysis, lang: str) -> None:
+def rfm_panel(engine: Warehouse, analysis: Analysis, lang: str) -> None:
     table = segment_table(analysis.rfm, lang)
     shown = table.select("segment", "rule", "customers", "share", "revenue_share", "avg_recency_days",
                          "avg_frequency", "avg_monetary")
@@ -134,9 +136,11 @@ def warnings(analysis: Analysis, lang: str, limit: int = 500) -> pl.DataFrame:
         pl.col("factors").alias(t("segments.factors", lang)))
 
 
-def export_panel(engine: DuckDBEngine, model: SemanticModel, analysis: Analysis, lang: str) -> None:
+def export_panel(engine: Warehouse, model: SemanticModel, analysis: Analysis, lang: str) -> None:
     if st.button(t("segments.save", lang), key="seg_save", type="primary"):
+        require("load_data")  # the segments are written back to the warehouse
         published = publish_segments(engine.path, Workspace(engine.path.parent).meta, model, analysis)
+        record_event("data_load", {"table": published.table, "source": analysis.params.mapping.table})
         key = "segments.saved" if published.model_file else "segments.saved_no_model"
         st.success(t(key, lang, table=published.table, run=published.run_id))
     table = customer_table(analysis, lang)
@@ -150,9 +154,11 @@ def export_panel(engine: DuckDBEngine, model: SemanticModel, analysis: Analysis,
     selected = table.filter(pl.col("rfm_segment").is_in(chosen)) if chosen else table
     if columns:
         st.download_button(t("segments.download", lang), export_bytes(selected, columns, fmt),
-                           file_name=f"segments.{fmt}", key="seg_download")
+                           file_name=f"segments.{fmt}", key="seg_download", on_click=record_event,
+                           args=("export", {"what": "segments", "format": fmt, "rows": selected.height}))
     if analysis.churn is not None:
         st.subheader(t("segments.export_warnings", lang))
         listed = warnings(analysis, lang)
         st.download_button(t("segments.download", lang), export_bytes(listed, listed.columns, fmt),
-                           file_name=f"churn_warnings.{fmt}", key="seg_download_warnings")
+                           file_name=f"churn_warnings.{fmt}", key="seg_download_warnings", on_click=record_event,
+                           args=("export", {"what": "churn_warnings", "format": fmt, "rows": listed.height}))

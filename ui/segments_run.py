@@ -12,9 +12,9 @@ import streamlit as st
 from errors import InputError
 from ml.analysis import Analysis, Params, analyse, rfm_at
 from ml.features import data_bounds
+from ml.governed import Warehouse
 from ml.mapping import Mapping, columns_of, exclusions, mapping_for, propose_mapping
 from ml.runs import list_runs
-from semantic.engine import DuckDBEngine
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import t
@@ -22,13 +22,13 @@ from viz.i18n import t
 RESULT = "segments_analysis"
 
 
-def user_tables(engine: DuckDBEngine) -> list[str]:
+def user_tables(engine: Warehouse) -> list[str]:
     """Warehouse tables a user loaded (not the catalog, raw copies or our own outputs)."""
     return [n for n in engine.table_names() if not n.startswith("_") and not n.endswith(("_churn", "_rejects"))
             and n != "customer_segments"]
 
 
-def choose_mapping(engine: DuckDBEngine, table: str, lang: str) -> Mapping:
+def choose_mapping(engine: Warehouse, table: str, lang: str) -> Mapping:
     """The proposed columns in select boxes the user can change, and the rows each rule leaves out."""
     with engine.reader() as con:
         names = list(columns_of(con, table))
@@ -63,7 +63,7 @@ def _n(value: int, lang: str) -> str:
     return format_value(value, "integer", lang)
 
 
-def choose_params(engine: DuckDBEngine, mapping: Mapping, lang: str) -> Params:
+def choose_params(engine: Warehouse, mapping: Mapping, lang: str) -> Params:
     with engine.reader() as con:
         first, last = data_bounds(con, mapping)
     left, middle, right = st.columns(3)
@@ -76,7 +76,7 @@ def choose_params(engine: DuckDBEngine, mapping: Mapping, lang: str) -> Params:
     return Params(mapping, as_of, int(k) or None, 42, int(horizon) or None, churn)
 
 
-def run(engine: DuckDBEngine, params: Params, lang: str) -> Analysis:
+def run(engine: Warehouse, params: Params, lang: str) -> Analysis:
     """Run with a progress bar; the result stays in the session until the next run."""
     with st.status(t("segments.running", lang), expanded=True) as status:
         bar = st.progress(0.0)
@@ -108,6 +108,6 @@ def renamed(analysis: Analysis, names: dict[int, str]) -> Analysis:
     return replace(analysis, names=names)
 
 
-def earlier_rfm(engine: DuckDBEngine, analysis: Analysis, day: dt.date) -> pl.DataFrame:
+def earlier_rfm(engine: Warehouse, analysis: Analysis, day: dt.date) -> pl.DataFrame:
     with engine.reader() as con:
         return rfm_at(con, analysis.params.mapping, day)

@@ -66,12 +66,7 @@ def connection_names(ws: Workspace) -> list[str]:
 
 def delete_connection(ws: Workspace, name: str) -> None:
     """Forget a saved connection; its password is gone from disk once the new file replaces the old."""
-    with _locked(ws):
-        data = _read(ws)
-        if name not in data[CONNECTIONS]:
-            raise UnknownNameError("connection", name, data[CONNECTIONS])
-        del data[CONNECTIONS][name]
-        _write(ws, data)
+    _drop(ws, CONNECTIONS, name)
 
 
 def save_secret(ws: Workspace, name: str, value: str) -> None:
@@ -82,6 +77,20 @@ def save_secret(ws: Workspace, name: str, value: str) -> None:
 
 def read_secret(ws: Workspace, name: str) -> str:
     return _fetch(ws, VALUES, name)
+
+
+def delete_secret(ws: Workspace, name: str) -> None:
+    """Forget a saved secret (an API key); like a connection, it is gone once the new file replaces the old."""
+    _drop(ws, VALUES, name)
+
+
+def _drop(ws: Workspace, section: str, name: str) -> None:
+    with _locked(ws):
+        data = _read(ws)
+        if name not in data[section]:
+            raise UnknownNameError("connection" if section == CONNECTIONS else "secret", name, data[section])
+        del data[section][name]
+        _write(ws, data)
 
 
 def _store(ws: Workspace, section: str, name: str, value: str) -> None:

@@ -66,14 +66,13 @@ def _time(text: str | None) -> dt.datetime | None:
 def _policy_json(policy: Policy | None) -> str | None:
     if policy is None:
         return None
-    return json.dumps({"name": policy.name, "row_filters": [filter_to_dict(f) for f in policy.row_filters]})
+    return json.dumps(policy.to_dict(), ensure_ascii=False)  # masked and hidden columns stay frozen too
 
 
 def _policy(text: str | None) -> Policy | None:
     if not text:
         return None
-    data = json.loads(text)
-    return Policy(data["name"], tuple(filter_from_dict(f) for f in data["row_filters"]))
+    return Policy.from_dict(json.loads(text))
 
 
 def link_message(err: ShareLinkError, lang: str) -> str:

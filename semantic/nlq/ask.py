@@ -64,7 +64,7 @@ def ask(question: str, *, model: SemanticModel, engine: Engine, question_engine:
     saved correct pairs both engines learn from.
     """
     context = AskContext(model=model, lang=lang, as_of=as_of or data_last_day(model, engine),
-                         previous=previous, examples=tuple(examples), values=cached_values(model, engine))
+                         previous=previous, examples=tuple(examples), values=cached_values(model, engine, policy))
     try:
         interpretation = question_engine.interpret(question, context)
     except BeaconError as err:
@@ -172,9 +172,10 @@ _cache_lock = threading.Lock()
 T = TypeVar("T")
 
 
-def _cached(kind: str, model: SemanticModel, engine: Engine, compute: Callable[[], T]) -> T:
-    """Per model, engine and data version; the entry keeps model and engine alive, so their ids stay unique."""
-    key = (kind, id(model), id(engine), getattr(engine, "data_version", None))
+def _cached(kind: str, model: SemanticModel, engine: Engine, compute: Callable[[], T],
+            policy: Policy | None = None) -> T:
+    """Per model, engine, data version and policy; the entry keeps model and engine alive, so their ids stay unique."""
+    key = (kind, id(model), id(engine), getattr(engine, "data_version", None), repr(policy or Policy()))
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -187,9 +188,10 @@ def _cached(kind: str, model: SemanticModel, engine: Engine, compute: Callable[[
     return value
 
 
-def cached_values(model: SemanticModel, engine: Engine) -> dict[str, tuple[str, ...]]:
-    """Dimension values read from the data once per model and data version (so "上海" resolves)."""
-    return _cached("values", model, engine, lambda: dimension_values(model, engine))
+def cached_values(model: SemanticModel, engine: Engine, policy: Policy | None = None) -> dict[str, tuple[str, ...]]:
+    """Dimension values read from the data once per model, data version and policy (so "上海" resolves, and
+    a regional user's parser knows only their own region's values)."""
+    return _cached("values", model, engine, lambda: dimension_values(model, engine, policy=policy), policy)
 
 
 def data_last_day(model: SemanticModel, engine: Engine) -> dt.date | None:

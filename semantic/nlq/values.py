@@ -17,29 +17,48 @@ from semantic.compile import CompiledSQL
 from semantic.engine import Engine
 from semantic.expressions import qualified
 from semantic.model import SemanticModel
+from semantic.plan import join_path
+from semantic.policy_sql import govern_compiled
+from semantic.query import Policy
 
 
-def dimension_values(model: SemanticModel, engine: Engine, limit_per_dim: int = 500) -> dict[str, tuple[str, ...]]:
+def dimension_values(model: SemanticModel, engine: Engine, limit_per_dim: int = 500,
+                     policy: Policy | None = None) -> dict[str, tuple[str, ...]]:
     """Dimension name → its distinct non-empty values (sorted), for every string dimension of the model.
 
     A dimension shared by several tables (channel on orders, ad spend and campaigns)
-    gets the union of the values found on each table.
+    gets the union of the values found on each table. Under a restricted `policy` the
+    values are the user's own: read through the policy, never from a table its row
+    filters cannot reach, and none of a masked or hidden dimension (the parser's
+    vocabulary must not carry another region's values or a raw phone number).
     """
+    policy = policy or Policy()
     parts = [_distinct(model, name, table, expr, limit_per_dim)
-             for name, dim in model.dimensions.items() if dim.type == "string"
-             for table, expr in dim.exprs.items()]
+             for name, dim in model.dimensions.items() if dim.type == "string" and _readable(name, policy)
+             for table, expr in dim.exprs.items() if _reachable(model, table, policy)]
     if not parts:
-        return {}
+        return {name: () for name, dim in model.dimensions.items() if dim.type == "string"}
     union: exp.Query = parts[0]
     for part in parts[1:]:
         union = exp.union(union, part, distinct=False)
     compiled = CompiledSQL(union.sql(engine.dialect, identify=True), ("dimension", "value"), engine.dialect)
     found: dict[str, set[str]] = {}
-    for dimension, value in engine.run(compiled).frame.iter_rows():
+    for dimension, value in engine.run(govern_compiled(compiled, model, policy)).frame.iter_rows():
         if value is not None and str(value).strip():
             found.setdefault(dimension, set()).add(str(value))
     return {name: tuple(sorted(found.get(name, ()))) for name, dim in model.dimensions.items()
             if dim.type == "string"}
+
+
+def _readable(name: str, policy: Policy) -> bool:
+    return name not in policy.masked and name not in policy.hidden
+
+
+def _reachable(model: SemanticModel, table: str, policy: Policy) -> bool:
+    """Whether every row filter of the policy can be applied to `table` (else its values are not read)."""
+    return all(any(join_path(model, table, source) is not None
+                   for source in (model.dimensions[f.field].exprs if f.field in model.dimensions else ()))
+               for f in policy.row_filters)
 
 
 def _distinct(model: SemanticModel, name: str, table: str, expr: str, limit: int) -> exp.Select:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from workspace.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -41,8 +43,13 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 6
     raise TimeoutError(f"streamlit did not answer at {url} within {seconds} s")
 
 
-def serve(home: Path) -> Iterator[str]:
-    """A Streamlit server for app.py on a free port, reading and writing only the workspace `home`."""
+def serve(home: Path, open_demo: bool = True) -> Iterator[str]:
+    """A Streamlit server for app.py on a free port, reading and writing only the workspace `home`.
+
+    The page tests run the workspace as an open demo (no sign-in), as `beacon demo` sets one up;
+    the sign-in tests pass open_demo=False.
+    """
+    Settings(home).set("open_demo", open_demo)
     port = _free_port()
     env = {**os.environ, "BEACON_HOME": str(home)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),

@@ -1,0 +1,83 @@
+"""The Admin page's audit log: browse who did what, filtered by user, event and dates, newest first; export CSV.
+
+The log itself is append-only in the database (workspace.audit); this panel only reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from ui import resources
+from ui.widgets import localized_choice
+from viz.i18n import t
+from workspace import audit, users
+from workspace.audit import EVENTS, AuditEntry
+
+SHOWN = 500  # most entries drawn on the page; the CSV holds every match
+DEFAULT_DAYS = 30
+
+
+def audit_panel(lang: str) -> None:
+    """Filters, the matching entries and a CSV of all of them."""
+    ws = resources.workspace()
+    user, event, since, until = _filters([u.username for u in users.list_users(ws)], lang)
+    entries = audit.browse(ws, user=user, event=event, since=since, until=until)
+    st.caption(t("access.audit_count", lang, n=len(entries), shown=min(len(entries), SHOWN)))
+    st.dataframe(_table(entries[:SHOWN], lang), hide_index=True, width="stretch")
+    st.download_button(t("access.audit_export", lang), audit.to_csv(entries).encode("utf-8"),
+                       file_name="beacon-audit.csv", mime="text/csv", icon=":material/download:",
+                       key="admin_audit_csv")
+
+
+def _filters(names: list[str], lang: str) -> tuple[str | None, str | None, dt.datetime, dt.datetime]:
+    """(user, event, since, until): None means any; the dates are whole UTC days, both included."""
+    everyone = t("access.any", lang)
+    columns = st.columns(3)
+    with columns[0]:
+        user = localized_choice(st.selectbox, t("access.column.user", lang), ["", *names], "admin_audit_user", lang,
+                                lambda n: n or everyone)
+    with columns[1]:
+        event = localized_choice(st.selectbox, t("access.column.event", lang), ["", *EVENTS], "admin_audit_event",
+                                 lang, lambda e: t(f"access.event.{e}", lang) if e else everyone)
+    with columns[2]:
+        today = dt.datetime.now(dt.UTC).date()
+        chosen = st.date_input(t("access.audit_dates", lang), (today - dt.timedelta(days=DEFAULT_DAYS), today),
+                               key="admin_audit_dates")
+    first, last = _range(chosen, today)
+    since = dt.datetime.combine(first, dt.time.min, dt.UTC)
+    until = dt.datetime.combine(last, dt.time.max, dt.UTC)
+    return user or None, event or None, since, until
+
+
+def _range(chosen: object, today: dt.date) -> tuple[dt.date, dt.date]:
+    """A date range while the user is still picking its end is taken as that one day."""
+    days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
+    days = [d for d in days if isinstance(d, dt.date)] or [today]
+    return min(days), max(days)
+
+
+def detail_text(detail: dict[str, object]) -> str:
+    """An entry's detail as an auditor reads it.
+
+    >>> detail_text({"action": "add", "target": "east", "role": "viewer"})
+    'action: add · target: east · role: viewer'
+    """
+    return " · ".join(f"{key}: {value}" for key, value in detail.items())
+
+
+def _table(entries: list[AuditEntry], lang: str) -> pl.DataFrame:
+    def column(name: str) -> str:
+        return t(f"access.column.{name}", lang)
+
+    return pl.DataFrame({
+        column("at"): [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
+        column("event"): [t(f"access.event.{e.event}", lang) for e in entries],
+        column("user"): [e.user or "" for e in entries],
+        column("detail"): [detail_text(e.detail) for e in entries],
+        column("sql"): [e.sql or "" for e in entries],
+        column("rows"): ["" if e.rows is None else f"{e.rows:,}" for e in entries],
+        column("duration_ms"): ["" if e.duration_ms is None else f"{e.duration_ms:,.1f}" for e in entries],
+    }, schema={column(n): pl.String for n in ("at", "event", "user", "detail", "sql", "rows", "duration_ms")})
