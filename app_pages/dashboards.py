@@ -1,6 +1,8 @@
 """Dashboards: the list, one dashboard with filters and linked tiles, editing with versions, sharing, exports.
 
-`?dashboard=ID` opens a dashboard; `&link=TOKEN` opens it read-only, as a share link does.
+`?dashboard=ID` opens a dashboard the signed-in user may view (their own, one shared with them or
+their role, any as an admin) and refuses any other in words; `&link=TOKEN` opens the link's dashboard
+read-only, as a share link does.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-from errors import ShareLinkError
+from errors import PermissionDeniedError, ShareLinkError
 from semantic.answer import check_tables
 from ui import resources
-from ui.auth import current_policy
+from ui.auth import current_policy, current_user
 from ui.dashboard_list import board_list
 from ui.dashboard_view import Context, show_board
 from ui.state import session
 from viz.i18n import t
+from workspace.dashboard_access import can_edit, viewable
 from workspace.dashboards import DashboardStore
 from workspace.demo_dashboards import ensure_demo_dashboards
 from workspace.share_links import link_message
@@ -43,14 +46,24 @@ def render() -> None:
             st.error(link_message(err, lang))
             return
         frozen = store.link(token).policy  # the owner's policy, when they froze it in the link explicitly
-        show_board(replace(ctx, policy=frozen) if frozen is not None else ctx, board, read_only=True,
-                   defaults=filters)
+        show_board(replace(ctx, policy=frozen) if frozen is not None else ctx, board, "link", defaults=filters)
     elif board_id:
-        show_board(ctx, store.get(board_id), read_only=False)
+        _open(ctx, board_id)
     else:
         st.title(t("explore.dashboards_page.title", lang))
         st.caption(t("explore.dashboards_page.subtitle", lang))
-        board_list(store, lang)
+        board_list(store, current_user(), lang)
+
+
+def _open(ctx: Context, board_id: str) -> None:
+    """The dashboard, if the signed-in user may view it: editable for its owner and admins, else view only."""
+    user = current_user()
+    try:
+        board = viewable(resources.workspace(), user, board_id)
+    except PermissionDeniedError:
+        st.error(t("explore.dashboards_page.not_shared", lang, user=user.username))
+        return
+    show_board(ctx, board, "edit" if can_edit(user, board) else "view")
 
 
 with resources.shown_errors(lang):

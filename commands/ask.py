@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from commands.common import acting_user, add_common, audit_result, json_value, open_model, print_result
 from semantic.query import parse_date
 from workspace.home import Workspace
+from workspace.settings import Settings
 
 if TYPE_CHECKING:  # the pipeline (plotly and all) is imported by the handler, keeping `beacon --help` fast
     from semantic.model import SemanticModel
@@ -57,11 +58,11 @@ def _ask(args: argparse.Namespace) -> int:
     from semantic.nlq.ask import ask, question_engine
     from workspace.feedback import correct_examples
 
-    as_of = parse_date(args.as_of) if args.as_of else None
     lang = args.lang or question_language(args.question)
     user, policy = acting_user(args, "ask")
     model, engine = open_model(args)
     ws = Workspace(args.db.parent)
+    as_of = parse_date(args.as_of) if args.as_of else Settings(ws.home).reference_date()
     answer = ask(args.question, model=model, engine=engine, question_engine=question_engine(args.engine, ws),
                  lang=lang, as_of=as_of, examples=correct_examples(ws, model.name), policy=policy)
     if answer.result is not None:

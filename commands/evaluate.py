@@ -18,7 +18,7 @@ from typing import Any
 from commands.common import add_common, open_model
 from errors import InputError
 from semantic.query import parse_date
-from workspace.home import Workspace
+from workspace.home import DEMO_MODEL, Workspace
 
 _COLUMNS = ("questions", "correct", "wrong", "declined", "error", "accuracy")
 
@@ -38,7 +38,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--show-wrong", dest="show_wrong", action="store_true",
                         help="list every answer that was not correct, with what was understood")
     add_common(parser)
-    parser.set_defaults(handler=_eval)
+    # The sets' expected answers are written against the bundled demo model, not a workspace's edited copy.
+    parser.set_defaults(handler=_eval, model=DEMO_MODEL)
 
 
 def _eval(args: argparse.Namespace) -> int:

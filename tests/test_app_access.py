@@ -116,9 +116,13 @@ def test_a_viewer_sees_data_but_the_data_page_is_refused_on_the_server(ws: Works
 
 def test_sign_out_ends_the_session(ws: Workspace) -> None:
     app = sign_in(new_app(), "ana", VIEWER_PASSWORD)
+    app.switch_page("app_pages/ask.py").run()
+    app.chat_input[0].set_value("revenue last month").run()
+    assert app.session_state["beacon"].ask_history, "the question was answered"
     token = app.session_state["auth_token"]
     app.button(key="sign_out").click().run()
     assert [t.value for t in app.title] == ["Sign in to Beacon"] and not app.metric
+    assert not app.session_state["beacon"].ask_history, "the next person at this browser sees none of ana's answers"
     assert [e.user for e in browse(ws, event="sign_out")] == ["ana"]
     app.session_state["auth_token"] = token  # a token kept from before is worth nothing now
     app.run()

@@ -10,7 +10,7 @@ import streamlit as st
 from semantic.model import SemanticModel
 from semantic.nlq.ask import Answer
 from ui import resources
-from ui.explore_pin import NEW, pin
+from ui.explore_pin import NEW, pin, pinnable
 from viz.i18n import t
 from viz.suggest import suggest_chart
 from workspace.dashboards import DashboardStore, localized
@@ -22,7 +22,7 @@ def pin_answer(answer: Answer, index: int, model: SemanticModel, lang: str) -> N
     if query is None or result is None:
         return
     store = DashboardStore(resources.workspace())
-    boards = {board.id: localized(board.title, lang) for board in store.list()}
+    boards = pinnable(lang)
     with st.popover(t("ask.pin", lang), icon=":material/push_pin:"):
         chosen = st.selectbox(t("ask.pin_to", lang), [*boards, NEW], key=f"ask_pin_board_{index}_{lang}",
                               format_func=lambda board: boards.get(board, t("ask.pin_new", lang)))

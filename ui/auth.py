@@ -164,7 +164,14 @@ def sidebar_user(lang: str) -> None:
 
 
 def sign_out() -> None:
-    token = st.session_state.pop(TOKEN_KEY, None)
+    """End the session on the server and forget all this tab held for the user (answers, segments, picks).
+
+    Only the language stays, so the next person at the same browser sees nothing of the last one's data.
+    """
+    token = st.session_state.get(TOKEN_KEY)
+    lang = session().lang
+    st.session_state.clear()
+    session().lang = lang
     if token:
         users.sign_out(resources.workspace(), token)
 

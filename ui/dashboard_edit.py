@@ -12,6 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from errors import DashboardConflictError
+from ui.dashboard_rights import editor_of
 from ui.dashboard_text import plain
 from ui.explore_pin import builder
 from viz.i18n import t
@@ -126,7 +127,7 @@ def _save_buttons(store: DashboardStore, base: Dashboard, mine: Dashboard, lang:
     if st.button(t("explore.dashboards_page.save", lang), type="primary", key=f"dash_save_{board_id}",
                  icon=":material/save:", disabled=mine == base):
         try:
-            store.save(mine, base_version=base.version, saved_by=builder())
+            store.save(mine, base_version=base.version, saved_by=editor_of(board_id).username)
         except DashboardConflictError as err:
             st.session_state[_CONFLICT][board_id] = err.theirs
             st.rerun()
@@ -143,7 +144,7 @@ def _conflict(store: DashboardStore, theirs: Dashboard, base: Dashboard, mine: D
     st.warning(t("dashboards.conflict", lang, who=plain(who), version=theirs.version))
     row = st.container(horizontal=True, gap="small")
     if row.button(t("explore.dashboards_page.merge", lang), type="primary", key=f"dash_merge_{mine.id}"):
-        store.save(merge(theirs, mine, base), base_version=theirs.version, saved_by=builder())
+        store.save(merge(theirs, mine, base), base_version=theirs.version, saved_by=editor_of(mine.id).username)
         discard(mine.id)
         st.session_state["dash_notice"] = t("explore.dashboards_page.merged", lang)
         st.rerun()
@@ -153,3 +154,17 @@ def _conflict(store: DashboardStore, theirs: Dashboard, base: Dashboard, mine: D
         st.session_state["dash_notice"] = t("explore.dashboards_page.copied", lang, title=copy.title)
         st.query_params["dashboard"] = copy.id
         st.rerun()
+
+
+def delete_button(store: DashboardStore, board: Dashboard, lang: str) -> None:
+    """Delete the dashboard, its versions, shares and links, after a second click; owner or admin only."""
+    with st.popover(t("explore.dashboards_page.delete", lang), icon=":material/delete:"):
+        st.caption(t("explore.dashboards_page.delete_confirm", lang, title=plain(localized(board.title, lang))))
+        if st.button(t("explore.dashboards_page.delete", lang), type="primary", key=f"dash_delete_{board.id}"):
+            editor_of(board.id)
+            store.delete(board.id)
+            discard(board.id)
+            st.session_state["dash_notice"] = t("explore.dashboards_page.deleted", lang,
+                                                title=localized(board.title, lang))
+            st.query_params.pop("dashboard", None)
+            st.rerun()

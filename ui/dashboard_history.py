@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.dashboard_rights import editor_of
 from ui.dashboard_text import plain
-from ui.explore_pin import builder
 from viz.i18n import t
 from workspace.dashboards import Dashboard, DashboardStore, localized
 
@@ -35,7 +35,7 @@ def history_panel(store: DashboardStore, board: Dashboard, lang: str) -> None:
             view.button(t("explore.dashboards_page.view", lang), key=f"dash_view_{info.version}",
                         on_click=_view, args=(board.id, info.version))
             if restore.button(t("explore.dashboards_page.restore", lang), key=f"dash_restore_{info.version}"):
-                store.restore(board.id, info.version, saved_by=builder())
+                store.restore(board.id, info.version, saved_by=editor_of(board.id).username)
                 _view(board.id, None)
                 st.session_state["dash_notice"] = t("explore.dashboards_page.restored", lang, version=info.version)
                 st.rerun()

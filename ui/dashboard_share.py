@@ -1,4 +1,6 @@
-"""Sharing and exporting a dashboard: read-only links (expiring, revocable), HTML/PDF of the board, PNG of a tile.
+"""Sharing and exporting a dashboard: with users and roles (ui/dashboard_grants.py), read-only links (expiring,
+revocable), HTML/PDF of the board, PNG of a tile. Only the owner or an admin gets the Share panel, and each
+of its handlers checks that again.
 
 Exports are produced only when the download is clicked (Streamlit calls the function then), so an open
 dashboard does not render PDFs on every rerun.
@@ -16,6 +18,8 @@ from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, Policy
 from ui.auth import current_policy, require
+from ui.dashboard_grants import grants_panel
+from ui.dashboard_rights import editor_of
 from ui.governed import record_event
 from viz.export import export_dashboard
 from viz.format import format_date
@@ -34,14 +38,18 @@ def share_url(board_id: str, token: str | None, filters: tuple[Filter, ...], lan
 
 
 def share_panel(store: DashboardStore, board: Dashboard, filters: tuple[Filter, ...], lang: str) -> None:
-    """Make a link with the current filters, see every link's state, revoke one."""
+    """Share with a user or a role; make a link with the current filters, see every link's state, revoke one."""
     with st.popover(t("explore.dashboards_page.share", lang), icon=":material/share:"):
+        grants_panel(board, lang)
+        st.divider()
+        st.markdown(f"**{t('explore.dashboards_page.links_heading', lang)}**")
         days = st.selectbox(t("explore.dashboards_page.expires", lang), EXPIRY_DAYS, key=f"dash_expiry_{lang}",
                             format_func=lambda d: t("explore.dashboards_page.expires_never", lang) if d == 0
                             else t("explore.dashboards_page.expires_days", lang, n=d))
         freeze = st.checkbox(t("explore.dashboards_page.freeze_policy", lang), key="dash_freeze_policy")
         if st.button(t("explore.dashboards_page.make_link", lang), type="primary", key="dash_make_link"):
             require("share")
+            editor_of(board.id)
             expires = utc_now() + dt.timedelta(days=days) if days else None
             token = store.create_link(board.id, filters, expires_at=expires,
                                       frozen_policy=current_policy() if freeze else None)
@@ -66,6 +74,7 @@ def _links(store: DashboardStore, board: Dashboard, lang: str) -> None:
         if state == "active" and button.button(":material/link_off:", key=f"dash_revoke_{info.token}",
                                                help=t("explore.dashboards_page.revoke", lang)):
             require("share")
+            editor_of(board.id)
             store.revoke_link(info.token)
             record_event("sharing_change", {"action": "revoke_link", "dashboard": board.id,
                                             "token": info.token[:6]})

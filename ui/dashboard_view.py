@@ -1,13 +1,16 @@
-"""One open dashboard: header, filter bar, tiles; with edit, history and share controls unless read-only.
+"""One open dashboard: header, filter bar, tiles; with edit, history and share controls for those who may edit.
 
-A share link (`?dashboard=…&link=…`) opens the same view read-only: filters can be changed for a
-look, but nothing can be edited, saved or shared from it.
+How it opens decides what is drawn (`Access`): "edit" for its owner and admins (edit toggle, share
+panel, history), "view" for someone it is shared with (back and exports only), "link" through a share
+link (`?dashboard=…&link=…`: the tiles alone). Filters can always be changed for a look. The handlers
+check the right to edit again on the server (ui/dashboard_rights.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import streamlit as st
 
@@ -15,7 +18,7 @@ from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, Policy
 from ui import dashboard_filterbar as bar
-from ui.dashboard_edit import draft, edit_header, save_bar, tile_controls
+from ui.dashboard_edit import delete_button, draft, edit_header, save_bar, tile_controls
 from ui.dashboard_grid import show_grid
 from ui.dashboard_history import history_panel, old_version_banner, viewed_version
 from ui.dashboard_list import open_board
@@ -24,6 +27,8 @@ from ui.dashboard_text import plain
 from viz.i18n import t
 from viz.tiles import render_tile
 from workspace.dashboards import Dashboard, DashboardStore, Tile, localized
+
+Access = Literal["edit", "view", "link"]
 
 
 @dataclass(frozen=True)
@@ -65,26 +70,32 @@ def _png_under(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> C
     return extras
 
 
-def _toolbar(ctx: Context, board: Dashboard, filters: tuple[Filter, ...]) -> bool:
-    """Back, edit toggle, share and exports; returns whether edit mode is on."""
+def _toolbar(ctx: Context, board: Dashboard, filters: tuple[Filter, ...], access: Access) -> bool:
+    """Back and exports; for an editor also the edit toggle and sharing. Returns whether edit mode is on."""
+    editing = False
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.button(t("explore.dashboards_page.all", ctx.lang), icon=":material/arrow_back:", on_click=open_board,
                   args=(None,), key="dash_back")
-        editing = st.toggle(t("explore.dashboards_page.edit", ctx.lang), key=f"dash_edit_{board.id}")
-        share_panel(ctx.store, board, filters, ctx.lang)
+        if access == "edit":
+            editing = st.toggle(t("explore.dashboards_page.edit", ctx.lang), key=f"dash_edit_{board.id}")
+            share_panel(ctx.store, board, filters, ctx.lang)
         export_buttons(board, ctx.model, ctx.engine, filters, ctx.lang, ctx.policy)
+        if access == "edit":
+            delete_button(ctx.store, board, ctx.lang)
+    if access == "view":
+        st.caption(t("explore.dashboards_page.view_only", ctx.lang, owner=board.owner))
     return editing
 
 
-def show_board(ctx: Context, board: Dashboard, read_only: bool, defaults: tuple[Filter, ...] | None = None) -> None:
+def show_board(ctx: Context, board: Dashboard, access: Access, defaults: tuple[Filter, ...] | None = None) -> None:
     """The dashboard with everything its viewer may do."""
     latest = board
-    old = None if read_only else viewed_version(board.id)
+    old = viewed_version(board.id) if access == "edit" else None
     if old is not None:
         board = ctx.store.get(board.id, old)
     editing = False
-    if not read_only:
-        editing = _toolbar(ctx, board, bar.current(board, board.filters)) and old is None
+    if access != "link":
+        editing = _toolbar(ctx, board, bar.current(board, board.filters), access) and old is None
     if old is not None:
         old_version_banner(board, ctx.lang)
     shown = draft(board) if editing else board
@@ -95,5 +106,5 @@ def show_board(ctx: Context, board: Dashboard, read_only: bool, defaults: tuple[
     filters = bar.filter_bar(shown, ctx.model, ctx.engine, bar.current(board, defaults or board.filters), ctx.lang,
                              ctx.policy)
     _tiles(ctx, shown, filters, editing)
-    if not read_only:
+    if access == "edit":
         history_panel(ctx.store, latest, ctx.lang)

@@ -7,10 +7,12 @@ import streamlit as st
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from ui import resources
-from ui.auth import require
+from ui.auth import current_user, require
+from ui.dashboard_rights import editor_of
 from viz.chart_spec import ChartSpec
 from viz.i18n import t
 from viz.labels import query_title
+from workspace.dashboard_access import can_edit, visible_to
 from workspace.dashboards import DashboardStore, add_tile, localized, new_tile
 
 NEW = "__new__"
@@ -24,18 +26,26 @@ def builder() -> str:
 
 def pin(store: DashboardStore, dashboard_id: str, name: str, title: str, query: SemanticQuery,
         spec: ChartSpec) -> tuple[str, str]:
-    """Add the tile and save; returns (dashboard id, title). A new dashboard is created first."""
-    owner = builder()
+    """Add the tile and save; returns (dashboard id, title). A new dashboard is created first; an existing one
+    must be the user's to change (checked here, whatever the list offered)."""
+    owner = builder() if dashboard_id == NEW else editor_of(dashboard_id).username
     board = store.create(name.strip(), owner=owner) if dashboard_id == NEW else store.get(dashboard_id)
     tile = new_tile(title.strip() or "-", query=query, chart=ChartSpec(spec.kind, spec.x, spec.y, spec.color))
     saved = store.save(add_tile(board, tile), base_version=board.version, saved_by=owner)
     return saved.id, saved.title
 
 
+def pinnable(lang: str) -> dict[str, str]:
+    """The dashboards the signed-in user may change, id → title: the only ones a chart can be pinned to."""
+    user = current_user()
+    return {board.id: localized(board.title, lang) for board in visible_to(resources.workspace(), user)
+            if can_edit(user, board)}
+
+
 def pin_button(query: SemanticQuery, spec: ChartSpec, model: SemanticModel, lang: str) -> None:
     """A popover that pins the current chart; after pinning, a link opens the dashboard."""
     store = DashboardStore(resources.workspace())
-    boards = {board.id: localized(board.title, lang) for board in store.list()}
+    boards = pinnable(lang)
     with st.popover(t("explore.pin", lang), icon=":material/push_pin:"):
         options = [*boards, NEW]
         chosen = st.selectbox(t("explore.pin_dashboard", lang), options, key=f"explore_pin_board_{lang}",

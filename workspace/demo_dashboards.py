@@ -4,7 +4,9 @@ Titles, descriptions and texts are stored as translation keys
 (`dashboards.marketing_title`...), so each reader sees them in their language
 until someone renames them. Creating them is idempotent: `beacon demo` calls
 `ensure_demo_dashboards`, and so does the app when it opens a workspace that
-lacks them; a dashboard with the same id is left alone.
+lacks them; a dashboard with the same id is left alone. They belong to the
+workspace itself (owner "beacon") and are shared with the viewer role, so every
+signed-in user sees them and only admins change them.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import datetime as dt
 from semantic.model import SemanticModel
 from semantic.query import OrderBy, SemanticQuery, TimeRange
 from viz.chart_spec import ChartSpec
+from workspace.dashboard_access import open_to_everyone
 from workspace.dashboards import Dashboard, DashboardStore, Tile
 from workspace.home import Workspace
 
 MARKETING_ID = "marketing-overview"
 CAMPAIGN_ID = "campaign-performance"
-OWNER = "demo"
+OWNER = "beacon"
 YEAR = TimeRange(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
 
@@ -77,4 +80,5 @@ def ensure_demo_dashboards(ws: Workspace, model: SemanticModel | None = None) ->
         if board.id not in present:
             store.create(board.title, board.owner, board.description, board.tiles, board.filters, board.id)
             created.append(board.id)
+        open_to_everyone(ws, board.id, OWNER)
     return created
