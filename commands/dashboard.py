@@ -24,7 +24,7 @@ from workspace.home import Workspace
 def register(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser("dashboard", help="list dashboards or export one as HTML, PDF or PNG")
     actions = dashboard.add_subparsers(dest="action", required=True)
-    listing = actions.add_parser("list", help="every dashboard of the workspace")
+    listing = actions.add_parser("list", help="the workspace's dashboards (with --user: those that user may view)")
     listing.add_argument("--lang", choices=("en", "zh"), default="en")
     add_common(listing)
     listing.set_defaults(handler=_list)
@@ -43,9 +43,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from workspace.dashboard_access import visible_to
     from workspace.dashboards import DashboardStore, localized
 
-    boards = DashboardStore(Workspace(args.db.parent)).list()
+    ws = Workspace(args.db.parent)
+    user, _ = acting_user(args, "view_dashboards")
+    boards = visible_to(ws, user) if user else DashboardStore(ws).list()
     if args.json:
         print(json.dumps([{"id": b.id, "title": localized(b.title, args.lang), "owner": b.owner,
                            "version": b.version, "tiles": len(b.tiles)} for b in boards], ensure_ascii=False))
@@ -88,11 +91,12 @@ def _export(args: argparse.Namespace) -> int:
     from ml.governed import governed
     from viz.export import export_dashboard
     from workspace.audit import record
+    from workspace.dashboard_access import viewable
     from workspace.dashboards import DashboardStore
 
     ws = Workspace(args.db.parent)
-    board = DashboardStore(ws).get(args.id)
     user, policy = acting_user(args, "export")
+    board = viewable(ws, user, args.id) if user else DashboardStore(ws).get(args.id)
     model, engine = open_model(args)
     engine = governed(engine, model, None, lambda result: audit_result(args, user, "query", result))
     given = cli_filters(args.filter, args.start, args.end, model)

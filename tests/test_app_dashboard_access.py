@@ -75,7 +75,7 @@ def test_opening_someone_elses_dashboard_by_url_is_refused(ws: Workspace, anas: 
         "This dashboard is not shared with you (bo). Ask its owner or an admin to share it."]
     assert not app.get("plotly_chart") and not app.title and not app.toggle
     zh = page_as(ws, "bo", dashboard=anas.id, lang="zh")
-    assert zh.error[0].value == "此仪表盘未与您（bo）共享。请联系其所有者或管理员共享。"
+    assert zh.error[0].value == "此看板未与您（bo）共享。请联系其所有者或管理员共享。"
 
 
 def test_a_link_still_opens_its_dashboard_read_only(ws: Workspace, anas: Dashboard) -> None:

@@ -92,7 +92,7 @@ def test_only_the_owner_or_an_admin_edits_or_shares(ws: Workspace) -> None:
     board = DashboardStore(ws).create("Ed's board", owner="ed")
     who = users(ws)
     assert can_edit(who["ed"], board) and can_edit(who["boss"], board) and not can_edit(who["eve"], board)
-    with pytest.raises(PermissionDeniedError, match="Only the owner .* eve \\(editor\\) may only view it"):
+    with pytest.raises(PermissionDeniedError, match=r"Only the owner .* eve \(editor\) may only view it"):
         require_edit(who["eve"], board)
     with pytest.raises(PermissionDeniedError):
         share_with(ws, board.id, user="vi", by=who["eve"])

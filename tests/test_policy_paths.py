@@ -29,8 +29,10 @@ from viz.export import export_dashboard
 from viz.format import format_value
 from viz.tiles import render_dashboard
 from workspace.audit import browse
+from workspace.dashboard_access import share_with
 from workspace.dashboards import Dashboard, new_tile
 from workspace.home import DEMO_MODEL, Workspace
+from workspace.users import add_user
 
 EAST = Policy("ana", (Filter("region", "=", "East"),))
 MASKED = Policy("mo", masked=("city",))
@@ -195,6 +197,14 @@ def test_cli_dashboard_export_is_governed_and_audited(capsys: pytest.CaptureFixt
 
     board = DashboardStore(Workspace(home)).create("Board", "admin", tiles=_board("region").tiles)
     out_file = home / "board.html"
+    code, _, err = run(capsys, home, "dashboard", "export", board.id, "--out", str(out_file), "--user", "ana")
+    assert code == 2 and "not shared with ana" in err and not out_file.exists()
+    code, out, _ = run(capsys, home, "dashboard", "list", "--json", "--user", "ana")
+    assert board.id not in {b["id"] for b in json.loads(out)}
+    boss = add_user(Workspace(home), "boss", "admin", "a long password")
+    share_with(Workspace(home), board.id, by=boss, user="ana")
+    assert board.id in {b["id"] for b in json.loads(run(capsys, home, "dashboard", "list", "--json", "--user",
+                                                        "ana")[1])}
     code, _, _ = run(capsys, home, "dashboard", "export", board.id, "--out", str(out_file), "--user", "ana")
     html = out_file.read_text()
     assert code == 0 and _shown(_one(con, EAST_REVENUE)) in html and '"North"' not in html

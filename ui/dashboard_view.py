@@ -83,7 +83,7 @@ def _toolbar(ctx: Context, board: Dashboard, filters: tuple[Filter, ...], access
         if access == "edit":
             delete_button(ctx.store, board, ctx.lang)
     if access == "view":
-        st.caption(t("explore.dashboards_page.view_only", ctx.lang, owner=board.owner))
+        st.caption(t("explore.dashboards_page.view_only", ctx.lang, owner=plain(board.owner)))
     return editing
 
 
