@@ -40,6 +40,7 @@ from semantic.expressions import (
 from semantic.model import SemanticModel
 from semantic.periods import Shift, comparison_window
 from semantic.plan import FactPlan, Plan, join_path, make_plan
+from semantic.policy_columns import dimension_refusal, metric_refusal
 from semantic.query import OrderBy, Policy, SemanticQuery, TimeRange
 
 CHANGE_SUFFIXES = ("__previous", "__change", "__change_pct")
@@ -81,14 +82,18 @@ Ctes = list[tuple[str, exp.Select]]
 
 
 def check_policy(query: SemanticQuery, model: SemanticModel, policy: Policy) -> None:
-    """Refuse, in words, a query that names a hidden dimension or reads a fact the row filters cannot reach."""
+    """Refuse, in words, a query that reads a column the policy hides or masks (through any dimension or
+    measure, see semantic/policy_columns.py) or a fact the row filters cannot reach."""
     if not policy.restricted:
         return
     named = (*query.dimensions, *(f.field for f in query.filters), *(o.field for o in query.order_by))
-    for name in dict.fromkeys(named):
-        if name in policy.hidden:
-            raise PermissionDeniedError(f"'{name}' is hidden by your data policy: it cannot be shown, "
-                                        "filtered or sorted by.")
+    refusals = [dimension_refusal(name, model, policy) for name in dict.fromkeys(named)
+                if name in policy.hidden or name in model.dimensions]
+    refusals += [metric_refusal(metric, model, policy) for metric in query.metrics
+                 if metric in model.metrics or metric in model.measures]
+    for refusal in refusals:
+        if refusal:
+            raise PermissionDeniedError(refusal)
     facts = _facts_named(query, model)
     for flt in policy.row_filters:
         dim = model.dimensions.get(flt.field)

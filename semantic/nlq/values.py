@@ -18,6 +18,7 @@ from semantic.engine import Engine
 from semantic.expressions import qualified
 from semantic.model import SemanticModel
 from semantic.plan import join_path
+from semantic.policy_columns import readable
 from semantic.policy_sql import govern_compiled
 from semantic.query import Policy
 
@@ -34,7 +35,7 @@ def dimension_values(model: SemanticModel, engine: Engine, limit_per_dim: int = 
     """
     policy = policy or Policy()
     parts = [_distinct(model, name, table, expr, limit_per_dim)
-             for name, dim in model.dimensions.items() if dim.type == "string" and _readable(name, policy)
+             for name, dim in model.dimensions.items() if dim.type == "string" and readable(name, model, policy)
              for table, expr in dim.exprs.items() if _reachable(model, table, policy)]
     if not parts:
         return {name: () for name, dim in model.dimensions.items() if dim.type == "string"}
@@ -48,10 +49,6 @@ def dimension_values(model: SemanticModel, engine: Engine, limit_per_dim: int = 
             found.setdefault(dimension, set()).add(str(value))
     return {name: tuple(sorted(found.get(name, ()))) for name, dim in model.dimensions.items()
             if dim.type == "string"}
-
-
-def _readable(name: str, policy: Policy) -> bool:
-    return name not in policy.masked and name not in policy.hidden
 
 
 def _reachable(model: SemanticModel, table: str, policy: Policy) -> bool:
