@@ -46,7 +46,9 @@ def render() -> None:
             st.error(link_message(err, lang))
             return
         frozen = store.link(token).policy  # the owner's policy, when they froze it in the link explicitly
-        show_board(replace(ctx, policy=frozen) if frozen is not None else ctx, board, "link", defaults=filters)
+        # the frozen policy narrows the viewer's, never replaces it: a link cannot widen anyone's access
+        policy = ctx.policy.combined(frozen) if frozen is not None else ctx.policy
+        show_board(replace(ctx, policy=policy), board, "link", defaults=filters)
     elif board_id:
         _open(ctx, board_id)
     else:

@@ -6,7 +6,8 @@
 
 Both write their per-customer table to the warehouse, record the run (parameters
 and date) in the workspace's metadata, and print what a scheduler needs: segment
-sizes, the chosen k and its silhouette, held-out churn metrics, the table written.
+sizes, the chosen k and its silhouette, held-out churn metrics, the table written. A user under a
+restricting data policy is refused: their results cover part of the customers and would replace everyone's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 from typing import Any
 
 from commands.common import add_common, audit_load, governed_model, json_value
-from ml.governed import check_table, warehouse
+from ml.governed import check_write_back, warehouse
 from semantic.query import parse_date
 from workspace.home import Workspace
 
@@ -61,7 +62,7 @@ def _segment(args: argparse.Namespace) -> int:
     from ml.publish import publish_segments
 
     user, model, engine = governed_model(args, "load_data")  # the segments are written back to the warehouse
-    check_table(engine, model, args.table)
+    check_write_back(engine)
     path = warehouse(engine).path
     as_of = parse_date(args.as_of) if args.as_of else None
     with engine.reader() as con:  # type: ignore[attr-defined] - a DuckDB warehouse (checked above)
@@ -81,8 +82,8 @@ def _churn(args: argparse.Namespace) -> int:
     from ml.mapping import columns_of, mapping_for
     from ml.publish import publish_churn
 
-    user, model, engine = governed_model(args, "load_data")  # the scores are written back to the warehouse
-    check_table(engine, model, args.table)
+    user, _, engine = governed_model(args, "load_data")  # the scores are written back to the warehouse
+    check_write_back(engine, "Churn scores")
     path = warehouse(engine).path
     meta = Workspace(path.parent).meta
     params: dict[str, Any] = {"table": args.table, "label": args.label, "seed": args.seed}

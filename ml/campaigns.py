@@ -145,7 +145,10 @@ def campaign_list(model: SemanticModel, engine: Engine, as_of: dt.date | None = 
 
 def _campaign(row: dict[str, object], as_of: dt.date) -> Campaign:
     start, end = row["campaign_start"], row["campaign_end"]
-    assert isinstance(start, dt.date) and isinstance(end, dt.date)
+    if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
+        missing = "end" if isinstance(start, dt.date) else "start"
+        raise InputError(f"Campaign {row['campaign_id']} ({row['campaign_name']}) has no {missing} date in the "
+                         "campaigns table; fill in its start and end dates to see its figures.")
     figures = {k: _number(row.get(k)) for k in (*KPIS, "new_buyers")}
     for additive in ("spend", "impressions", "clicks", "campaign_revenue", "orders", "buyers", "new_buyers"):
         figures[additive] = figures[additive] or 0.0

@@ -100,6 +100,19 @@ def check_table(engine: Engine, model: SemanticModel, table: str) -> None:
     govern_sql(exp.select("*").from_(names[table.lower()]).sql("duckdb"), model, engine.policy)
 
 
+def restricted(engine: Engine) -> bool:
+    """Whether the engine reads under a policy that limits anything (so its results cover part of the data)."""
+    return isinstance(engine, GovernedEngine) and engine.policy.restricted
+
+
+def check_write_back(engine: Engine, what: str = "Segments") -> None:
+    """Refuse, in words, to save a restricted user's per-customer results over the shared warehouse table:
+    computed under a policy they cover only part of the customers, and would replace everyone's."""
+    if restricted(engine):
+        raise PermissionDeniedError(f"{what} computed under a data policy cover only part of the customers, so they "
+                                    "are not saved over the shared table; ask an admin to run it.")
+
+
 def allows(engine: Engine, model: SemanticModel, table: str) -> bool:
     """Whether `check_table` lets the engine's user analyse `table` (for lists of tables to choose from)."""
     try:

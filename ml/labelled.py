@@ -61,8 +61,9 @@ def label_values(values: pl.Series) -> np.ndarray:
         raise InputError(f"The label column '{values.name}' has {values.null_count()} empty values.")
     y = values.cast(pl.String).str.to_lowercase().is_in(list(POSITIVE)).cast(pl.Int8).to_numpy()
     if y.min() == y.max():
-        raise InputError(f"The label column '{values.name}' has a single class ({values[0]!r} in every row); "
-                         "a churn model needs customers who left and customers who stayed.")
+        which = "Every" if y.min() else "No"
+        raise InputError(f"{which} value of the label column '{values.name}' reads as churned (yes/true/1/churned): "
+                         "a single class; a churn model needs customers who left and customers who stayed.")
     return y
 
 

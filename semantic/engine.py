@@ -107,8 +107,8 @@ class DuckDBEngine:
             cursor.close()
 
     def table_names(self) -> list[str]:
-        cursor, _ = self._cursor()
-        return [row[0] for row in cursor.execute("SHOW TABLES").fetchall()]
+        with self.reader() as cursor:  # closed after, like every cursor handed out
+            return [row[0] for row in cursor.execute("SHOW TABLES").fetchall()]
 
     def _cursor(self) -> tuple[duckdb.DuckDBPyConnection, tuple[int, ...]]:
         version = self.data_version

@@ -48,11 +48,14 @@ def whole_months(window: TimeRange) -> int:
 def comparison_window(window: TimeRange, compare: str) -> tuple[TimeRange, Shift]:
     """The period to compare with: the same dates a year before, or the period just before.
 
-    A window of whole months is compared with the same number of whole months.
+    A window of whole months is compared with the same whole months (to their last day: all of a leap
+    February, not its first 28 days).
     """
-    if compare == "previous_year":
-        return TimeRange(add_months(window.start, -12), add_months(window.end, -12)), Shift(1, "year")
     months = whole_months(window)
+    if compare == "previous_year":
+        start = add_months(window.start, -12)
+        end = add_months(start, months) - dt.timedelta(days=1) if months else add_months(window.end, -12)
+        return TimeRange(start, end), Shift(1, "year")
     if months:
         start = add_months(window.start, -months)
         return TimeRange(start, window.start - dt.timedelta(days=1)), Shift(months, "month")

@@ -88,6 +88,18 @@ class Policy:
         """Whether the policy limits anything (an unrestricted policy leaves SQL unchanged)."""
         return bool(self.row_filters or self.masked or self.hidden)
 
+    def combined(self, other: Policy) -> Policy:
+        """Both policies at once: rows must pass every filter, and what either masks or hides stays so.
+
+        A share link's frozen policy is combined with the viewer's, never swapped in, so a link frozen by an
+        unrestricted owner cannot widen a restricted viewer's access. The name stays this (the acting) policy's.
+        """
+        def union(mine: tuple[Any, ...], theirs: tuple[Any, ...]) -> tuple[Any, ...]:
+            return mine + tuple(x for x in theirs if x not in mine)
+
+        return Policy(self.name, union(self.row_filters, other.row_filters), union(self.masked, other.masked),
+                      union(self.hidden, other.hidden))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, so a link can freeze its owner's policy."""
         return {"name": self.name, "row_filters": [_filter_dict(f) for f in self.row_filters],

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from errors import ModelError, UnknownNameError
+from errors import InputError, ModelError, UnknownNameError
 from ml import campaign_breakdowns as parts
 from ml.campaigns import campaign, campaign_list, catalog, comparables, daily_trend, status_on, versus
 from semantic.engine import DuckDBEngine
@@ -240,3 +242,15 @@ def test_status_boundaries() -> None:
     assert [status_on(start - dt.timedelta(days=1), start, end), status_on(start, start, end),
             status_on(end, start, end), status_on(end + dt.timedelta(days=1), start, end)] == \
         ["planned", "running", "running", "ended"]
+
+
+def test_a_campaign_without_a_start_date_is_named_in_words(tmp_path: Path, warehouse: Path,
+                                                            model: SemanticModel) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as db:
+        (campaign_id, name), = db.execute("SELECT campaign_id, campaign_name FROM campaigns "
+                                          "ORDER BY campaign_id LIMIT 1").fetchall()
+        db.execute("UPDATE campaigns SET start_date = NULL WHERE campaign_id = ?", [campaign_id])
+    with pytest.raises(InputError, match=f"Campaign {campaign_id} \\({name}\\) has no start date"):
+        campaign_list(model, DuckDBEngine(copy))

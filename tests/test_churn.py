@@ -139,6 +139,14 @@ def test_labelled_single_class_is_refused(telco: Path) -> None:
         con.execute("CREATE TABLE stayed AS SELECT * EXCLUDE (Churn), false AS Churn FROM telco")
         with pytest.raises(InputError, match="single class"):
             train_labelled(con, "stayed")
+        con.execute("CREATE TABLE gendered AS SELECT * EXCLUDE (Churn), gender AS Churn FROM telco")
+        with pytest.raises(InputError, match=r"No value of the label column 'Churn' reads as churned "
+                                             r"\(yes/true/1/churned\)") as refused:
+            train_labelled(con, "gendered", "Churn")
+        assert "Male" not in str(refused.value)  # not a value that merely came first
+        con.execute("CREATE TABLE left_all AS SELECT * EXCLUDE (Churn), 'Yes' AS Churn FROM telco")
+        with pytest.raises(InputError, match="Every value of the label column 'Churn' reads as churned"):
+            train_labelled(con, "left_all")
         con.execute("CREATE TABLE blank AS SELECT customerID, 1 AS one, Churn FROM telco")
         with pytest.raises(InputError, match="nothing to learn"):
             train_labelled(con, "blank")

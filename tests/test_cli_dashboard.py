@@ -54,6 +54,8 @@ def test_export_pdf_and_png_to_the_reports_folder(db: Path) -> None:
     (["export", MARKETING_ID, "--from", "2025-01-01"], "Give both --from and --to"),
     (["export", MARKETING_ID, "--format", "png", "--tile", "1"], "has no chart to draw"),
     (["export", MARKETING_ID, "--format", "png", "--tile", "0"], "--tile counts from 1"),
+    (["export", MARKETING_ID, "--format", "png", "--tile", "99"],
+     "There is no tile 99; the dashboard's tiles are numbered 1 to 9."),
 ])
 def test_user_errors_print_one_line_and_exit_2(db: Path, args: list[str], message: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:

@@ -191,6 +191,17 @@ def test_comparison_totals(compare: str, engine: DuckDBEngine, model: SemanticMo
     assert same_rows(result.frame.rows(), [(now, then, now - then, (now - then) / then)], rel=1e-9)
 
 
+def test_a_whole_february_is_compared_with_all_of_a_leap_february(engine: DuckDBEngine, model: SemanticModel,
+                                                                   con: duckdb.DuckDBPyConnection) -> None:
+    sql = "SELECT SUM(net_amount) FROM orders WHERE status = 'completed' AND order_date BETWEEN DATE '{}' AND DATE '{}'"
+    assert con.execute(sql.format("2024-02-29", "2024-02-29")).fetchone()[0] > 0  # the leap day has sales to lose
+    then = con.execute(sql.format("2024-02-01", "2024-02-29")).fetchone()[0]
+    query = SemanticQuery(metrics=("revenue",), time_range=TimeRange(dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+                          compare="previous_year")
+    assert same_rows(engine.run(compile_query(query, model)).frame.select("revenue__previous").rows(), [(then,)],
+                     rel=1e-9)
+
+
 def test_comparison_by_month_aligns_last_year(engine: DuckDBEngine, model: SemanticModel,
                                               con: duckdb.DuckDBPyConnection) -> None:
     expected = con.execute("""

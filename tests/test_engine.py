@@ -95,3 +95,20 @@ def test_many_threads_share_one_engine(engine: DuckDBEngine) -> None:
     for thread in threads:
         thread.join()
     assert len(results) == 20 and len(set(results)) == 4
+
+
+def test_table_names_closes_its_cursor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = DuckDBEngine(make_warehouse(tmp_path / "w.duckdb", 3))
+    handed_out = []
+    cursor_of = engine._cursor
+
+    def kept() -> tuple[duckdb.DuckDBPyConnection, tuple[int, ...]]:
+        cursor, version = cursor_of()
+        handed_out.append(cursor)
+        return cursor, version
+
+    monkeypatch.setattr(engine, "_cursor", kept)
+    assert engine.table_names() == ["orders"]
+    (cursor,) = handed_out
+    with pytest.raises(duckdb.ConnectionException, match="closed"):
+        cursor.execute("SELECT 1")

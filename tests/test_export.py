@@ -84,7 +84,7 @@ def test_png_of_one_tile(board: Dashboard, model: SemanticModel, engine: DuckDBE
     assert image.format == "PNG" and image.size == (900, 480)
     with pytest.raises(InputError, match="Unknown metric 'profit'"):
         export_dashboard(board, model, engine, "png", "en", tile=3)
-    with pytest.raises(InputError, match="no tile 9"):
+    with pytest.raises(InputError, match=f"no tile 10; the dashboard's tiles are numbered 1 to {len(board.tiles)}\\."):
         export_dashboard(board, model, engine, "png", "en", tile=9)
     with pytest.raises(InputError, match="Unknown export format 'docx'"):
         export_dashboard(board, model, engine, "docx", "en")

@@ -20,6 +20,7 @@ from ml.campaign_breakdowns import funnel
 from ml.campaigns import campaign_list
 from ml.governed import governed
 from ml.mapping import mapping_for
+from semantic.answer import run_query
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
 from semantic.nlq.ask import ask, question_engine
@@ -211,17 +212,21 @@ def test_cli_dashboard_export_is_governed_and_audited(capsys: pytest.CaptureFixt
     assert [(e.user, e.detail["dashboard"]) for e in browse(Workspace(home), event="export")] == [("ana", board.id)]
 
 
-def test_cli_segments_need_an_editor_and_see_only_their_region(capsys: pytest.CaptureFixture[str], home: Path,
-                                                               con: duckdb.DuckDBPyConnection) -> None:
+def test_cli_segments_need_an_editor_and_are_not_saved_under_a_policy(capsys: pytest.CaptureFixture[str],
+                                                                      home: Path) -> None:
     code, _, err = run(capsys, home, "segment", "--table", "orders", "--no-churn", "--user", "ana")
     assert code == 2 and "may not load data" in err
-    code, out, _ = run(capsys, home, "segment", "--table", "orders", "--no-churn", "--k", "3", "--user", "ed",
-                       "--json")
-    expected = _one(con, EAST_BUYERS)
-    assert code == 0 and json.loads(out)["customers"] == expected
-    assert [e.user for e in browse(Workspace(home), event="data_load")] == ["ed"]
-    code, _, err = run(capsys, home, "segment", "--table", "ad_spend", "--user", "ed")
-    assert code == 2 and "data policy" in err
+    tables = _tables(home / "warehouse.duckdb")
+    assert "customer_segments" not in tables  # so a write by ed would show
+    for command in ("segment", "churn"):  # East-only results would replace everyone's shared table: refused
+        code, out, err = run(capsys, home, command, "--table", "orders", "--user", "ed", "--json")
+        assert code == 2 and not out and "not saved over the shared table; ask an admin" in err, command
+    assert _tables(home / "warehouse.duckdb") == tables and not browse(Workspace(home), event="data_load")
+
+
+def _tables(path: Path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as db:
+        return {row[0] for row in db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
 
 def test_cli_data_loads_need_an_editor_and_are_audited(capsys: pytest.CaptureFixture[str], home: Path,
@@ -272,13 +277,24 @@ def test_home_shows_a_regional_viewer_their_regions_kpis(signed_in_app: AppTest,
     # the campaign alerts, whose refusal the Campaigns page explains
 
 
+def test_a_frozen_policy_narrows_the_viewers_and_never_widens_it(model: SemanticModel, engine: DuckDBEngine,
+                                                                 con: duckdb.DuckDBPyConnection) -> None:
+    both = EAST.combined(Policy("boss", (Filter("channel", "=", "app"),), masked=("city",), hidden=("phone",)))
+    assert both == Policy("ana", (*EAST.row_filters, Filter("channel", "=", "app")), ("city",), ("phone",))
+    assert EAST.combined(Policy("boss")) == EAST and Policy("boss").combined(EAST).row_filters == EAST.row_filters
+    assert MASKED.combined(MASKED) == MASKED  # nothing doubled
+    query = SemanticQuery(("revenue",), ("region",))
+    rows = run_query(query, model, engine, policy=EAST.combined(Policy("boss"))).frame.rows()
+    assert [r[0] for r in rows] == ["East"] and float(rows[0][1]) == pytest.approx(float(_one(con, EAST_REVENUE)))
+
+
 def test_a_shared_link_runs_under_the_viewer_or_the_frozen_policy(signed_in_app: AppTest, home: Path,
                                                                    con: duckdb.DuckDBPyConnection) -> None:
     from workspace.dashboards import DashboardStore
 
     store = DashboardStore(Workspace(home))
     board = store.create("Board", "admin", tiles=_board("region").tiles)
-    mine, frozen = store.create_link(board.id), store.create_link(board.id, frozen_policy=Policy("boss"))
+    mine, frozen = store.create_link(board.id), store.create_link(board.id, frozen_policy=Policy("boss"))  # admin's
     shown = {}
     for name, token in (("viewer", mine), ("frozen", frozen)):
         app = signed_in_app
@@ -287,7 +303,7 @@ def test_a_shared_link_runs_under_the_viewer_or_the_frozen_policy(signed_in_app:
         assert not app.exception, app.exception
         shown[name] = json.dumps([c.proto.spec for c in app.get("plotly_chart")])
     assert '\\"North\\"' not in shown["viewer"] and '\\"East\\"' in shown["viewer"]
-    assert '\\"North\\"' in shown["frozen"]  # the owner chose to show their (unrestricted) data
+    assert shown["frozen"] == shown["viewer"]  # an admin's frozen (unrestricted) policy cannot widen ana's: East only
 
 
 def test_an_explore_link_asking_for_other_regions_shows_only_east(signed_in_app: AppTest, home: Path,
@@ -325,6 +341,22 @@ def test_the_segments_page_segments_only_the_viewers_region(signed_in_app: AppTe
     assert any(shown in c.value for c in app.caption), [c.value for c in app.caption]
     app.button(key="seg_save").click().run()  # writing segments back needs an editor
     assert any("needs the Editor role" in e.value for e in app.error)
+
+
+def test_a_regional_editors_segments_are_shown_but_not_saved(signed_in_app: AppTest, home: Path,
+                                                             con: duckdb.DuckDBPyConnection) -> None:
+    from workspace.users import authenticate
+
+    app = signed_in_app
+    app.session_state["auth_token"] = authenticate(Workspace(home), "ed", "a long password").token
+    app.run().switch_page("app_pages/segments.py").run()
+    app.button(key="seg_run").click().run()
+    app.button(key="seg_save").click().run()
+    assert not app.exception, app.exception
+    shown = format_value(_one(con, EAST_BUYERS), "integer", "en")
+    assert any(shown in c.value for c in app.caption)  # the East analysis is still shown
+    assert any("not saved over the shared table" in e.value for e in app.error)
+    assert not app.success and not browse(Workspace(home), event="data_load")  # nothing written
 
 
 def test_a_link_frozen_by_its_owner_keeps_their_policy_and_is_audited(signed_in_app: AppTest, home: Path) -> None:

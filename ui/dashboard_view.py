@@ -37,7 +37,7 @@ class Context:
     model: SemanticModel
     engine: Engine
     lang: str
-    policy: Policy  # the viewer's, or the one the owner froze in the share link being opened
+    policy: Policy  # the viewer's, narrowed by the one the owner froze in the share link being opened
 
 
 def _header(board: Dashboard, lang: str) -> None:

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from ml.export import export_bytes
-from ml.governed import Warehouse
+from ml.governed import Warehouse, restricted
 from ml.labelled import LabelledResult, guess_label, train_labelled
 from ml.mapping import columns_of
 from ml.publish import publish_churn
@@ -47,10 +47,13 @@ def labelled_panel(engine: Warehouse, table: str, guessed: str, lang: str) -> No
     st.dataframe(ranked.head(200), hide_index=True)
     if st.button(t("segments.save", lang), key="seg_save_labelled"):
         require("load_data")  # the scores are written back to the warehouse
-        published = publish_churn(engine.path, Workspace(engine.path.parent).meta, result, table,
-                                  {"table": table, "label": label, "seed": 42})
-        record_event("data_load", {"table": published.table, "source": table})
-        st.success(t("segments.saved_no_model", lang, table=published.table, run=published.run_id))
+        if restricted(engine):
+            st.error(t("segments.policy_not_saved", lang))
+        else:
+            published = publish_churn(engine.path, Workspace(engine.path.parent).meta, result, table,
+                                      {"table": table, "label": label, "seed": 42})
+            record_event("data_load", {"table": published.table, "source": table})
+            st.success(t("segments.saved_no_model", lang, table=published.table, run=published.run_id))
     st.download_button(t("segments.download", lang), export_bytes(ranked, ranked.columns, "csv"),
                        file_name=f"{table}_churn.csv", key="seg_download_labelled", on_click=record_event,
                        args=("export", {"what": "churn_scores", "table": table, "rows": ranked.height}))

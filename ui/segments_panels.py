@@ -11,7 +11,7 @@ from ml.analysis import Analysis, customer_table
 from ml.churn import warning_list
 from ml.churn_factors import explain
 from ml.export import export_bytes
-from ml.governed import Warehouse
+from ml.governed import Warehouse, restricted
 from ml.lifecycle import stage_table
 from ml.publish import publish_segments
 from ml.rfm import segment_table, transitions
@@ -139,10 +139,13 @@ def warnings(analysis: Analysis, lang: str, limit: int = 500) -> pl.DataFrame:
 def export_panel(engine: Warehouse, model: SemanticModel, analysis: Analysis, lang: str) -> None:
     if st.button(t("segments.save", lang), key="seg_save", type="primary"):
         require("load_data")  # the segments are written back to the warehouse
-        published = publish_segments(engine.path, Workspace(engine.path.parent).meta, model, analysis)
-        record_event("data_load", {"table": published.table, "source": analysis.params.mapping.table})
-        key = "segments.saved" if published.model_file else "segments.saved_no_model"
-        st.success(t(key, lang, table=published.table, run=published.run_id))
+        if restricted(engine):
+            st.error(t("segments.policy_not_saved", lang))
+        else:
+            published = publish_segments(engine.path, Workspace(engine.path.parent).meta, model, analysis)
+            record_event("data_load", {"table": published.table, "source": analysis.params.mapping.table})
+            key = "segments.saved" if published.model_file else "segments.saved_no_model"
+            st.success(t(key, lang, table=published.table, run=published.run_id))
     table = customer_table(analysis, lang)
     st.subheader(t("segments.export_segments", lang))
     chosen = st.multiselect(t("segments.export_choose", lang), sorted(table["rfm_segment"].unique().to_list()),

@@ -57,13 +57,14 @@ def export_dashboard(board: Dashboard, model: SemanticModel, engine: Engine, fmt
 
 
 def _pick(views: list[TileView], index: int | None) -> TileView:
+    """The tile at 0-based `index`; the refusal counts from 1, as people (and `--tile`) do."""
     charts = [i for i, v in enumerate(views) if v.tile.query is not None]
     if index is None:
         if not charts:
             raise InputError("The dashboard has no chart tiles to export as PNG.")
         index = charts[0]
     if not 0 <= index < len(views):
-        raise InputError(f"There is no tile {index}; the dashboard's tiles are numbered 0 to {len(views) - 1}.")
+        raise InputError(f"There is no tile {index + 1}; the dashboard's tiles are numbered 1 to {len(views)}.")
     return views[index]
 
 
