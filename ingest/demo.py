@@ -15,7 +15,6 @@ benchmarks. The calendar side (festivals, campaigns, ad spend) lives in
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -46,6 +45,7 @@ from ingest.demo_marketing import (
     spring_festival_dip,
 )
 from ingest.store import write_transaction
+from workspace import clock
 
 CUSTOMERS, ORDERS = 20_000, 150_000  # at scale 1
 SIGNUP_FROM = -730  # 2022-01-01 as a day number
@@ -160,7 +160,7 @@ def demo_tables(seed: int = 7, scale: float = 1.0) -> dict[str, pa.Table]:
 
 def _write(path: Path, tables: dict[str, pa.Table], seed: int, scale: float) -> dict[str, int]:
     """A new warehouse holding the demo tables and their catalog entries, swapped in whole."""
-    loaded_at = dt.datetime.now().replace(microsecond=0)
+    loaded_at = clock.naive_now()
     try:
         with write_transaction(path, fresh=True) as con:
             for name, table in tables.items():

@@ -42,7 +42,6 @@ in the database and take seconds.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +53,7 @@ from errors import IngestError, suggest
 from ingest.catalog import CatalogEntry, ColumnInfo, record
 from ingest.source import table_ref
 from ingest.store import write_transaction
+from workspace import clock
 
 KINDS = ("phone", "email", "member_card", "wechat", "customer_id")
 ROW = "__row"
@@ -371,7 +371,7 @@ def unify_customers(warehouse: Path, keys: list[KeyColumn], output: str = "custo
         described = con.execute(exp.Describe(this=table_ref(output)).sql("duckdb")).fetchall()
         tables = ", ".join(dict.fromkeys(k.table for k in keys))
         record(con, CatalogEntry(output, "identity", f"one person, one id: {tables}",
-                                 dt.datetime.now().replace(microsecond=0), report.records,
+                                 clock.naive_now(), report.records,
                                  tuple(ColumnInfo(r[0], r[0], str(r[1])) for r in described), (),
                                  {"keys": [dataclasses.asdict(k) for k in keys]}))
     return report

@@ -7,7 +7,6 @@ through `load_source` inside one write transaction, so a load either completes
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from ingest.recipe import Step, recipe_select, step_from_dict
 from ingest.source import ColumnPlan, Source, table_ref
 from ingest.store import write_transaction
 from ingest.types import plan_columns, rejects_query
+from workspace import clock
 
 SourceOpener = Callable[[duckdb.DuckDBPyConnection, CatalogEntry, Path], Source]
 
@@ -71,7 +71,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, table: str, orig
     rejects = _keep_rejects(con, plans, source, table)
     columns = _columns(con, table)
     rows = _count(con, table)
-    record(con, CatalogEntry(table, origin.kind, origin.label, dt.datetime.now().replace(microsecond=0), rows,
+    record(con, CatalogEntry(table, origin.kind, origin.label, clock.naive_now(), rows,
                              columns, recipe, origin.options))
     return LoadReport(table, rows, columns, rejects, source.label, time.perf_counter() - started)
 

@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from errors import InputError
 from ml.mapping import NUMBER_TYPES, Mapping, check_mapping, columns_of, purchases
+from workspace import clock
 
 FEATURES = {  # over one row per order (day = the order's day, amount = its total), so counts are plain counts
     "recency_days": "date_diff('day', max(day), as_of)",
@@ -100,7 +101,7 @@ def data_bounds(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> tuple[dt.da
 
 def check_as_of(as_of: dt.date, first: dt.date, today: dt.date | None = None) -> None:
     """Refuse analysis dates in the future or before the first purchase."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if as_of > today:
         raise InputError(f"The analysis date {as_of.isoformat()} is in the future (today is {today.isoformat()}); "
                          "choose a date up to today.")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from errors import UnknownNameError
+from workspace import clock
 from workspace.meta import MetaStore
 
 SCHEMA = """
@@ -47,7 +48,7 @@ def _store(meta: Path) -> MetaStore:
 def save_run(meta: Path, kind: str, source_table: str, params: dict[str, Any], summary: dict[str, Any],
              output_table: str | None) -> int:
     """Record a finished run; returns its id."""
-    now = dt.datetime.now().replace(microsecond=0).isoformat()
+    now = clock.naive_now().isoformat()
     with _store(meta).write() as con:
         cursor = con.execute("INSERT INTO segment_runs (created_at, kind, source_table, params, summary, output_table)"
                              " VALUES (?, ?, ?, ?, ?, ?)",

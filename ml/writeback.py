@@ -11,7 +11,6 @@ not run yet, and the compiler refuses a model naming a table the warehouse lacks
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from ingest.store import write_transaction
 from ml.lifecycle import STAGE_NAMES
 from ml.rfm import SEGMENTS
 from semantic.model import SemanticModel, model_to_dict, parse_model, save_model
+from workspace import clock
 
 SEGMENTS_TABLE = "customer_segments"
 RISKS = {"high": ("High", "高", ["高风险"]), "medium": ("Medium", "中", ["中风险"]), "low": ("Low", "低", ["低风险"])}
@@ -42,7 +42,7 @@ def write_table(warehouse: Path, frame: pl.DataFrame, table: str, origin: str,
         con.unregister("_beacon_frame")
         described = con.execute(exp.Describe(this=table_ref(table)).sql("duckdb")).fetchall()
         columns = tuple(ColumnInfo(row[0], row[0], str(row[1])) for row in described)
-        record(con, CatalogEntry(table, "segments", origin, dt.datetime.now().replace(microsecond=0),
+        record(con, CatalogEntry(table, "segments", origin, clock.naive_now(),
                                  frame.height, columns, (), options or {}))
     return table
 

@@ -21,7 +21,7 @@ from semantic.query import Policy
 from ui import resources
 from ui.state import session
 from viz.i18n import t
-from workspace import users
+from workspace import clock, users
 from workspace.audit import browse
 from workspace.home import Workspace
 from workspace.policies import signed_in
@@ -109,7 +109,7 @@ def sign_in_form(lang: str) -> None:
 
 def _try_sign_in(name: str, password: str, lang: str) -> str | None:
     """Sign in, or say in words why not; repeated failures in one session must wait longer each time."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     failures, retry_at = st.session_state.get(_SLOW, (0, now))
     if retry_at > now:
         return t("access.slow_down", lang, seconds=max(1, round((retry_at - now).total_seconds())))

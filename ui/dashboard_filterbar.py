@@ -23,6 +23,7 @@ from ui.explore_filters import dimension_values, value_picker
 from ui.explore_state import forget, seed
 from viz.dashboard_filters import PERIOD, period_filter
 from viz.i18n import t
+from workspace import clock
 from workspace.dashboards import Dashboard, filter_from_dict, filter_to_dict
 
 DEFAULT_DIMENSIONS = ("channel", "region")
@@ -87,7 +88,7 @@ def _period(filters: tuple[Filter, ...], bounds: tuple[dt.date, dt.date] | None,
     window = None
     if current_filter is not None and isinstance(current_filter.value, tuple):
         window = TimeRange(parse_date(current_filter.value[0]), parse_date(current_filter.value[1]))
-    last = bounds[1] if bounds else dt.date.today()
+    last = bounds[1] if bounds else clock.today()
     start = "tiles" if window is None else next((p for p in PRESETS if preset_range(p, last) == window), "custom")
     preset = st.selectbox(t("explore.dashboards_page.period", lang), ["tiles", *PRESETS, "custom"],
                           key=seed(f"period_{lang}", start, PREFIX),

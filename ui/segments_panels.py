@@ -22,6 +22,7 @@ from ui.governed import record_event
 from ui.segments_run import earlier_rfm, renamed
 from viz.format import format_date, format_value
 from viz.i18n import t
+from workspace import clock
 from workspace.home import Workspace
 
 PLOTLY = {"displaylogo": False}
@@ -48,7 +49,7 @@ def rfm_panel(engine: Warehouse, analysis: Analysis, lang: str) -> None:
                                     "avg_monetary": "currency"}, lang), hide_index=True)
     st.caption(t("segments.treemap", lang))
     st.plotly_chart(charts.treemap(table, lang), config=PLOTLY)
-    as_of = analysis.params.as_of or dt.date.today()
+    as_of = analysis.params.as_of or clock.today()
     earlier = st.date_input(t("segments.compare_date", lang), value=as_of - dt.timedelta(days=90),
                             max_value=as_of, key="seg_compare")
     st.caption(t("segments.transitions", lang))

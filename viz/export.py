@@ -32,6 +32,7 @@ from viz.i18n import t
 from viz.labels import column_format, column_label, escape_html, plain_numbers
 from viz.static import CJK_FONT, figure_png
 from viz.tiles import TileView, render_dashboard
+from workspace import clock
 from workspace.dashboards import Dashboard, localized
 
 FORMATS = ("html", "pdf", "png")
@@ -46,7 +47,7 @@ def export_dashboard(board: Dashboard, model: SemanticModel, engine: Engine, fmt
         raise InputError(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
     chosen = board.filters if filters is None else filters
     views = render_dashboard(board, model, engine, lang, chosen, policy)
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now(now).strftime("%Y-%m-%d %H:%M UTC")
     if fmt == "png":
         return tile_png(_pick(views, tile))
     header = _Header(localized(board.title, lang), localized(board.description, lang),

@@ -28,6 +28,7 @@ from viz.format import format_date
 from viz.i18n import LANGUAGES, t
 from viz.review_figures import channel_figure, funnel_figure, segment_figure, trend_figure
 from viz.review_words import Words, deviation_text, recommendation_text
+from workspace import clock
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def build_review(model: SemanticModel, engine: Engine, campaign_id: str, lang: s
     words, found = Words(model, lang), data.campaign
     advice = recommendations(data)
     sections = (_summary(data, words), *(_sections(data, words, advice) if data.started else ()))
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = clock.now(now).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = words.t("subtitle", type=words.segment(found.type, "campaign_type"),
                        channel=words.segment(found.channel, "channel"), start=format_date(found.start, lang),
                        end=format_date(found.end, lang), status=t(f"campaigns.status.{found.status}", lang),

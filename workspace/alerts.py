@@ -11,11 +11,11 @@ days in a row the condition must hold. Evaluating rules lives in `ml.alerts`.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from errors import InputError, UnknownNameError
+from workspace import clock
 from workspace.meta import MetaStore
 
 COMPARATORS = ("<", "<=", ">", ">=")
@@ -74,7 +74,7 @@ def add_rule(meta: Path, rule: AlertRule) -> AlertRule:
             "INSERT INTO alert_rules (metric, comparator, threshold, days, scope, scope_value, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rule.metric, rule.comparator, rule.threshold, rule.days, rule.scope, rule.scope_value,
-             dt.datetime.now().isoformat(timespec="seconds")))
+             clock.naive_now().isoformat()))
         return replace(rule, id=cursor.lastrowid)
 
 

@@ -15,13 +15,13 @@ learned synonyms for the built-in parser, few-shot examples for the LLM.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from errors import InputError
 from semantic.nlq.ask import Answer
 from semantic.nlq.types import Example
 from semantic.query import SemanticQuery
+from workspace import clock
 from workspace.home import Workspace
 from workspace.meta import MetaStore
 
@@ -52,7 +52,7 @@ def record(ws: Workspace, answer: Answer, verdict: str) -> None:
     interpretation = answer.interpretation
     query = json.dumps(interpretation.query.to_dict(), ensure_ascii=False) if interpretation.query else None
     row = (answer.model, interpretation.question.strip(), answer.lang, interpretation.engine, query, verdict,
-           dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+           clock.now().isoformat(timespec="seconds"))
     with store(ws).write() as con:
         con.execute("INSERT INTO ask_feedback (model, question, lang, engine, semantic_query, verdict, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", row)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from errors import InputError, SignInError, UnknownNameError
 from semantic.model import SemanticModel
 from semantic.query import Policy, parse_where
+from workspace import clock
 from workspace.audit import record
 from workspace.home import Workspace
 from workspace.meta import MetaStore
@@ -82,7 +83,7 @@ def add_rule(ws: Workspace, *, user: str | None = None, role: str | None = None,
         for field in fields:
             if field not in model.dimensions:
                 raise UnknownNameError("dimension", field, model.dimensions)
-    created = now or dt.datetime.now(dt.UTC)
+    created = now or clock.now()
     with store(ws).write() as con:
         cursor = con.execute("INSERT INTO auth_policies (subject_kind, subject, kind, rule, created_at, created_by) "
                              "VALUES (?, ?, ?, ?, ?, ?)", (kind_of, subject, kind, rule, created.isoformat(), by))

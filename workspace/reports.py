@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from workspace import clock
 from workspace.home import Workspace
 from workspace.meta import MetaStore
 
@@ -66,7 +67,7 @@ def store(ws: Workspace) -> MetaStore:
 def archive_report(ws: Workspace, content: bytes, campaign_id: str, lang: str, fmt: str, as_of: dt.date,
                    title: str, now: dt.datetime | None = None) -> ReportRecord:
     """Save the report's bytes under ws.reports and record its parameters; nothing is kept if either fails."""
-    created = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    created = (now or clock.now()).replace(microsecond=0)
     report_id = uuid.uuid4().hex[:12]
     name = f"review-{_UNSAFE.sub('_', campaign_id)}-{as_of.isoformat()}-{lang}-{created:%Y%m%dT%H%M%S}-{report_id}"
     path = ws.reports / f"{name}.{fmt}"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from errors import InputError, UnknownNameError, redact
 from workspace.files import atomic_write
@@ -42,13 +43,17 @@ SETTINGS = {s.name: s for s in (
     Setting("session_hours", 12, "Hours a sign-in lasts before the user must sign in again."),
     Setting("signin_max_failures", 5, "Failed sign-ins in a row after which the account is locked for a while."),
     Setting("signin_lock_minutes", 15, "Minutes an account stays locked after too many failed sign-ins."),
+    Setting("timezone", "Asia/Shanghai", "Time zone of the team's calendar, e.g. Asia/Shanghai or UTC: when \"today\" "
+            "begins, and the dates and times people are shown. Times are stored in UTC whatever it says."),
 )}
 LLM_KEY_SECRET = "llm_api_key"  # the LLM's API key lives in secrets.json under this name, never in settings.json
-SHAPES = {"ask_as_of": "date", "llm_base_url": "url", "llm_model": "name"}  # text settings with a required form
+# text settings with a required form
+SHAPES = {"ask_as_of": "date", "llm_base_url": "url", "llm_model": "name", "timezone": "timezone"}
 KINDS = {bool: "true or false", int: "whole number", str: "text"}
 PROBLEMS = {"type": "takes a {kind}", "positive": "must be a whole number of 1 or more",
             "date": "must be empty or a date written YYYY-MM-DD", "name": "cannot be empty",
-            "url": "must be empty or an address starting with http:// or https://"}
+            "url": "must be empty or an address starting with http:// or https://",
+            "timezone": "must be a time zone name such as Asia/Shanghai or UTC"}
 _URL = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 
 
@@ -67,7 +72,15 @@ def problem(name: str, value: Any) -> str | None:
             return "date"
     if (shape == "url" and value and not _URL.fullmatch(value)) or (shape == "name" and not value.strip()):
         return shape
-    return None
+    return "timezone" if shape == "timezone" and not _is_zone(value) else None
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
 
 
 def check(name: str, value: Any) -> None:

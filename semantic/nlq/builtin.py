@@ -11,7 +11,6 @@ dimensions=('channel',), time_range=TimeRange(2025-11-01, 2025-11-30)).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import replace
 
@@ -31,6 +30,7 @@ from semantic.nlq.types import AskContext, Interpretation
 from semantic.periods import comparison_window
 from semantic.query import OrderBy, SemanticQuery
 from viz.i18n import t
+from workspace import clock
 
 ALSO = re.compile(r"\b(?:also|too|as\s+well|add)\b|还|再|同时|加上")
 
@@ -56,7 +56,7 @@ class BuiltinEngine:
 
     def _interpret(self, question: str, context: AskContext, lang: str) -> Interpretation:
         model = context.model
-        as_of = context.as_of or dt.date.today()
+        as_of = context.as_of or clock.today()
         learned = learned_terms(model, context.values, context.examples, as_of)
         reading = read(question, lexicon_for(model, context.values, learned), model, as_of)
         draft = draft_query(reading, model, as_of, lang)
