@@ -233,6 +233,24 @@ def test_a_period_that_does_not_exist_is_asked_about(ask: Any) -> None:
     assert "日历" in ask("最近9999999个月的销售额").clarification
 
 
+@pytest.mark.parametrize(("question", "words"), [
+    ("Forecast next quarter's revenue", "does not forecast"),
+    ("revenue next month", "'next month'"),
+    ("how many orders will we get in the coming month", "does not forecast"),
+    ("预测下个月的销售额", "不做预测"),
+    ("明年的订单数", "“明年”"),
+    ("revenue in Q1 2027", "2027-01-01, after the reference date 2025-12-31"),
+    ("2026年3月的销售额", "2026-03-01"),
+])
+def test_the_future_is_said_not_answered_with_the_past(ask: Any, question: str, words: str) -> None:
+    answer = ask(question)
+    assert answer.query is None and words in answer.clarification
+
+
+def test_the_second_half_of_the_year_is_not_the_future(ask: Any) -> None:
+    assert ask("下半年的销售额").query.to_dict() == q("revenue", time_range=["2025-07-01", "2025-12-31"])
+
+
 def test_clarification_is_in_the_question_language(ask: Any) -> None:
     assert "销售额" in ask("今天天气怎么样").clarification
     assert "。" in ask("今天天气怎么样").clarification

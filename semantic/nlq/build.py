@@ -15,7 +15,7 @@ import datetime as dt
 import re
 
 from semantic.model import SemanticModel
-from semantic.nlq.checks import conflict, unknown_words, unread_time, unsupported
+from semantic.nlq.checks import conflict, future, unknown_words, unread_time, unsupported
 from semantic.nlq.draft import Draft, listed, usable
 from semantic.nlq.grammar import CONNECTOR, GROUP_CUE, NEGATION, WHICH, ends_with
 from semantic.nlq.lexicon import STOPWORDS, ZH_STOP, Match, Term
@@ -49,8 +49,9 @@ def finish(draft: Draft, reading: Reading, model: SemanticModel, as_of: dt.date,
     compare_window(draft, as_of, lang)
     _counts_that_fit(draft, model, lang)
     _ranking(draft, reading, model, lang)
-    draft.clarification = draft.clarification or unread_time(reading, lang) or unknown_words(reading, model, lang) \
-        or unsupported(draft, reading, model, lang) or conflict(draft, model, lang)
+    checks = (future(draft, reading, as_of, lang), unread_time(reading, lang), unknown_words(reading, model, lang),
+              unsupported(draft, reading, model, lang), conflict(draft, model, lang))
+    draft.clarification = draft.clarification or next((c for c in checks if c), None)
     return draft
 
 

@@ -8,6 +8,7 @@ definition rules out ("refunded orders" when orders count completed ones).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from semantic.model import SemanticModel
@@ -34,6 +35,25 @@ def unread_time(reading: Reading, lang: str) -> str | None:
     (上周五 is not all of last week; a weekday is looked for in the whole question, as 上周 takes its 周)."""
     found = UNREAD_TIME.search(reading.rest) or WEEKDAY.search(reading.text)
     return t("nlq.unread_time", lang, word=found.group().strip()) if found else None
+
+
+# A forecast, or a period after the reference date: the data cannot answer it, and an answer about the past would
+# pass for one about the future ("revenue next month" read as all revenue).
+FUTURE = re.compile(r"\b(?:forecast(?:s|ed|ing)?|predict(?:s|ed|ion|ions)?|projections?|next\s+(?:week|month|quarter|"
+                    r"year|season|\d+\s+\w+)|coming\s+(?:week|month|quarter|year)|upcoming|"
+                    r"will\s+(?:we|it|they|be|sell|make|earn|reach|grow))\b|"
+                    r"预测|预计|预估|预期|将会|下个?月|下周|下个?星期|下个?季度|明年|后年|明天|未来")
+
+
+def future(draft: Draft, reading: Reading, as_of: dt.date, lang: str) -> str | None:
+    """A forecast or a period that has not happened yet (as of the reference date): said, never answered with the
+    past ("Forecast next quarter's revenue", 预测下个月的销售额, "revenue in Q1 2027" asked on 2025-12-31)."""
+    found = FUTURE.search(reading.text)
+    if found:
+        return t("nlq.no_forecast", lang, word=found.group().strip(), as_of=as_of.isoformat())
+    if draft.time_range and draft.time_range.start > as_of:
+        return t("nlq.not_yet", lang, start=draft.time_range.start.isoformat(), as_of=as_of.isoformat())
+    return None
 
 
 def unknown_words(reading: Reading, model: SemanticModel, lang: str) -> str | None:
