@@ -48,7 +48,7 @@ def render() -> None:
         frozen = store.link(token).policy  # the owner's policy, when they froze it in the link explicitly
         # the frozen policy narrows the viewer's, never replaces it: a link cannot widen anyone's access
         policy = ctx.policy.combined(frozen) if frozen is not None else ctx.policy
-        show_board(replace(ctx, policy=policy), board, "link", defaults=filters)
+        show_board(replace(ctx, policy=policy, link=token), board, "link", defaults=filters)
     elif board_id:
         _open(ctx, board_id)
     else:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ingest.demo_marketing import CHANNELS
 from semantic.query import SemanticQuery
 from viz.chart_spec import ChartSpec
 from workspace.audit import browse
@@ -146,3 +148,63 @@ def test_the_owner_deletes_her_dashboard(ws: Workspace, anas: Dashboard) -> None
     assert not app.exception, app.exception
     assert DashboardStore(ws).list(owner="ana") == []
     assert "**Ana's weekly**" not in cards(app) and "**Ana's weekly**" not in cards(page_as(ws, "bo"))
+
+
+def test_deleting_a_dashboard_is_audited_with_who_deleted_it(ws: Workspace, anas: Dashboard) -> None:
+    app = page_as(ws, "ana", dashboard=anas.id)
+    app.button(key=f"dash_delete_{anas.id}").click().run()
+    assert not app.exception, app.exception
+    (entry,) = browse(ws, event="dashboard_change", user="ana")[:1]
+    assert entry.detail == {"action": "delete", "dashboard": anas.id, "title": "Ana's weekly", "version": 1}
+
+
+def test_a_delete_without_the_right_leaves_the_dashboard_and_the_log(ws: Workspace, anas: Dashboard) -> None:
+    from workspace.users import set_role
+
+    app = page_as(ws, "ana", dashboard=anas.id)
+    set_role(ws, "ana", "viewer")  # demoted while the Delete button is on her screen
+    app.button(key=f"dash_delete_{anas.id}").click().run()
+    assert not app.exception, app.exception
+    assert DashboardStore(ws).get(anas.id).title == "Ana's weekly"
+    assert [e.detail["action"] for e in browse(ws, event="dashboard_change", user="ana")] == ["create"]  # no delete
+
+
+def test_viewing_a_dashboard_is_audited_once_per_view(ws: Workspace, anas: Dashboard) -> None:
+    share_with(ws, anas.id, user="vi", by=get_user(ws, "ana"))
+    app = page_as(ws, "vi", dashboard=anas.id)
+    app.run()  # a rerun of the same view
+    (entry,) = browse(ws, event="dashboard_view")
+    assert entry.user == "vi" and entry.rows == len(CHANNELS)  # one row per channel
+    assert entry.detail == {"dashboard": anas.id, "title": "Ana's weekly", "version": 1,
+                            "tiles": [anas.tiles[0].id]}
+    assert "channel" in (entry.sql or "") and "link" not in entry.detail
+    app.selectbox(key="dw_period_en").set_value("last_month").run()  # other numbers: another view
+    assert not app.exception, app.exception
+    newer, _ = browse(ws, event="dashboard_view")
+    assert newer.user == "vi" and newer.sql != entry.sql
+
+
+def test_a_view_through_a_link_names_the_link_and_the_viewer(ws: Workspace, anas: Dashboard) -> None:
+    token = DashboardStore(ws).create_link(anas.id, by="ana")
+    page_as(ws, "bo", dashboard=anas.id, link=token)
+    (entry,) = browse(ws, event="dashboard_view")
+    assert entry.user == "bo" and entry.detail["link"] == token[:6] and entry.detail["dashboard"] == anas.id
+
+
+def test_the_admin_filters_the_log_by_the_new_events_in_both_languages(ws: Workspace, anas: Dashboard) -> None:
+    add_user(ws, "root", "admin", PASSWORD)
+    page_as(ws, "ana", dashboard=anas.id)
+    app = page_as(ws, "root")
+    app.switch_page("app_pages/admin.py").run()
+    app.selectbox(key="admin_audit_event_en").set_value("dashboard_view").run()
+    frame = app.dataframe[-1].value
+    assert list(frame["Event"]) == ["Dashboard viewed"] and list(frame["User"]) == ["ana"]
+    assert f"tiles: {anas.tiles[0].id}" in frame["Detail"][0]
+    assert any(c.value.endswith("Times are in Asia/Shanghai.") for c in app.caption)
+    (viewed,) = browse(ws, event="dashboard_view")
+    beijing = viewed.at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert frame["Time"][0] == beijing.strftime("%Y-%m-%d %H:%M:%S")  # stored in UTC, shown on the team's clock
+    zh = page_as(ws, "root", lang="zh")
+    zh.switch_page("app_pages/admin.py").run()
+    zh.selectbox(key="admin_audit_event_zh").set_value("dashboard_change").run()
+    assert list(zh.dataframe[-1].value["事件"]) == ["修改看板"] * 3  # the two demo dashboards and ana's

@@ -1,11 +1,13 @@
 """The Admin page's audit log: browse who did what, filtered by user, event and dates, newest first; export CSV.
 
-The log itself is append-only in the database (workspace.audit); this panel only reads it.
+The log itself is append-only in the database (workspace.audit); this panel only reads it. Entries are
+stored in UTC and shown, like the days the filter picks, in the workspace's time zone (workspace.clock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
@@ -13,8 +15,9 @@ import streamlit as st
 from ui import resources
 from ui.widgets import localized_choice
 from viz.i18n import t
-from workspace import audit, users
+from workspace import audit, clock, users
 from workspace.audit import EVENTS, AuditEntry
+from workspace.home import Workspace
 
 SHOWN = 500  # most entries drawn on the page; the CSV holds every match
 DEFAULT_DAYS = 30
@@ -23,17 +26,19 @@ DEFAULT_DAYS = 30
 def audit_panel(lang: str) -> None:
     """Filters, the matching entries and a CSV of all of them."""
     ws = resources.workspace()
-    user, event, since, until = _filters([u.username for u in users.list_users(ws)], lang)
+    zone = clock.zone(ws.home)
+    user, event, since, until = _filters([u.username for u in users.list_users(ws)], ws, lang)
     entries = audit.browse(ws, user=user, event=event, since=since, until=until)
-    st.caption(t("access.audit_count", lang, n=len(entries), shown=min(len(entries), SHOWN)))
-    st.dataframe(_table(entries[:SHOWN], lang), hide_index=True, width="stretch")
+    st.caption(t("access.audit_count", lang, n=len(entries), shown=min(len(entries), SHOWN), zone=zone.key))
+    st.dataframe(_table(entries[:SHOWN], zone, lang), hide_index=True, width="stretch")
     st.download_button(t("access.audit_export", lang), audit.to_csv(entries).encode("utf-8"),
                        file_name="beacon-audit.csv", mime="text/csv", icon=":material/download:",
                        key="admin_audit_csv")
 
 
-def _filters(names: list[str], lang: str) -> tuple[str | None, str | None, dt.datetime, dt.datetime]:
-    """(user, event, since, until): None means any; the dates are whole UTC days, both included."""
+def _filters(names: list[str], ws: Workspace, lang: str) -> tuple[str | None, str | None, dt.datetime,
+                                                                  dt.datetime]:
+    """(user, event, since, until): None means any; the dates are whole days of the workspace, both included."""
     everyone = t("access.any", lang)
     columns = st.columns(3)
     with columns[0]:
@@ -43,12 +48,10 @@ def _filters(names: list[str], lang: str) -> tuple[str | None, str | None, dt.da
         event = localized_choice(st.selectbox, t("access.column.event", lang), ["", *EVENTS], "admin_audit_event",
                                  lang, lambda e: t(f"access.event.{e}", lang) if e else everyone)
     with columns[2]:
-        today = dt.datetime.now(dt.UTC).date()
-        chosen = st.date_input(t("access.audit_dates", lang), (today - dt.timedelta(days=DEFAULT_DAYS), today),
-                               key="admin_audit_dates")
-    first, last = _range(chosen, today)
-    since = dt.datetime.combine(first, dt.time.min, dt.UTC)
-    until = dt.datetime.combine(last, dt.time.max, dt.UTC)
+        today = clock.today(ws.home)
+        chosen = st.date_input(t("access.audit_dates", lang, zone=clock.zone(ws.home).key),
+                               (today - dt.timedelta(days=DEFAULT_DAYS), today), key="admin_audit_dates")
+    since, until = clock.day_span(*_range(chosen, today), ws.home)
     return user or None, event or None, since, until
 
 
@@ -60,20 +63,23 @@ def _range(chosen: object, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def detail_text(detail: dict[str, object]) -> str:
-    """An entry's detail as an auditor reads it.
+    """An entry's detail as an auditor reads it (a list, such as a dashboard's tiles, as its items).
 
     >>> detail_text({"action": "add", "target": "east", "role": "viewer"})
     'action: add · target: east · role: viewer'
+    >>> detail_text({"dashboard": "d1", "tiles": ["a1", "b2"]})
+    'dashboard: d1 · tiles: a1, b2'
     """
-    return " · ".join(f"{key}: {value}" for key, value in detail.items())
+    return " · ".join(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+                      for key, value in detail.items())
 
 
-def _table(entries: list[AuditEntry], lang: str) -> pl.DataFrame:
+def _table(entries: list[AuditEntry], zone: ZoneInfo, lang: str) -> pl.DataFrame:
     def column(name: str) -> str:
         return t(f"access.column.{name}", lang)
 
     return pl.DataFrame({
-        column("at"): [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
+        column("at"): [e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") for e in entries],
         column("event"): [t(f"access.event.{e.event}", lang) for e in entries],
         column("user"): [e.user or "" for e in entries],
         column("detail"): [detail_text(e.detail) for e in entries],

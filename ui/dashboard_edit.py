@@ -2,6 +2,7 @@
 
 The draft remembers the version it started from; `DashboardStore.save` refuses if someone saved since,
 and the page then offers to merge both sides' work or to save this draft as a copy. Nothing is lost.
+Each handler names the editor it checked (ui/dashboard_rights.py), whom the store writes to the audit log.
 """
 
 from __future__ import annotations
@@ -161,8 +162,7 @@ def delete_button(store: DashboardStore, board: Dashboard, lang: str) -> None:
     with st.popover(t("explore.dashboards_page.delete", lang), icon=":material/delete:"):
         st.caption(t("explore.dashboards_page.delete_confirm", lang, title=plain(localized(board.title, lang))))
         if st.button(t("explore.dashboards_page.delete", lang), type="primary", key=f"dash_delete_{board.id}"):
-            editor_of(board.id)
-            store.delete(board.id)
+            store.delete(board.id, by=editor_of(board.id).username)
             discard(board.id)
             st.session_state["dash_notice"] = t("explore.dashboards_page.deleted", lang,
                                                 title=localized(board.title, lang))

@@ -1,12 +1,18 @@
-"""A dashboard's version history: every save listed; an old version can be viewed, and restored as a new one."""
+"""A dashboard's version history: every save listed; an old version can be viewed, and restored as a new one.
+
+Versions are stamped in UTC and listed on the workspace's clock (workspace.clock).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
 from ui.dashboard_rights import editor_of
 from ui.dashboard_text import plain
 from viz.i18n import t
+from workspace import clock
 from workspace.dashboards import Dashboard, DashboardStore, localized
 
 _VIEWING = "dash_viewing"
@@ -24,11 +30,12 @@ def _view(board_id: str, version: int | None) -> None:
 def history_panel(store: DashboardStore, board: Dashboard, lang: str) -> None:
     """The list of versions, newest first, with view and restore buttons."""
     with st.expander(t("explore.dashboards_page.history", lang), icon=":material/history:"):
+        zone = clock.zone()
         for info in store.versions(board.id):
             text, view, restore = st.columns([5, 1, 1], vertical_alignment="center")
             text.markdown(t("explore.dashboards_page.version_line", lang, version=info.version,
                             title=plain(localized(info.title, lang)), who=plain(info.saved_by),
-                            when=info.saved_at.replace("T", " ")[:16]))
+                            when=dt.datetime.fromisoformat(info.saved_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")))
             if info.version == board.version:
                 view.caption(t("explore.dashboards_page.latest", lang))
                 continue

@@ -1,6 +1,6 @@
 """Sharing and exporting a dashboard: with users and roles (ui/dashboard_grants.py), read-only links (expiring,
 revocable), HTML/PDF of the board, PNG of a tile. Only the owner or an admin gets the Share panel, and each
-of its handlers checks that again.
+of its handlers checks that again; the store writes each link made or revoked to the audit log with the change.
 
 Exports are produced only when the download is clicked (Streamlit calls the function then), so an open
 dashboard does not render PDFs on every rerun.
@@ -24,8 +24,9 @@ from ui.governed import record_event
 from viz.export import export_dashboard
 from viz.format import format_date
 from viz.i18n import t
+from workspace import clock
 from workspace.dashboards import Dashboard, DashboardStore
-from workspace.share_links import link_query, utc_now
+from workspace.share_links import link_query
 
 EXPIRY_DAYS = (0, 1, 7, 30)
 
@@ -49,13 +50,10 @@ def share_panel(store: DashboardStore, board: Dashboard, filters: tuple[Filter, 
         freeze = st.checkbox(t("explore.dashboards_page.freeze_policy", lang), key="dash_freeze_policy")
         if st.button(t("explore.dashboards_page.make_link", lang), type="primary", key="dash_make_link"):
             require("share")
-            editor_of(board.id)
-            expires = utc_now() + dt.timedelta(days=days) if days else None
+            user = editor_of(board.id)
+            expires = clock.now() + dt.timedelta(days=days) if days else None
             token = store.create_link(board.id, filters, expires_at=expires,
-                                      frozen_policy=current_policy() if freeze else None)
-            record_event("sharing_change", {"action": "create_link", "dashboard": board.id, "token": token[:6],
-                                            "frozen_policy": freeze, "expires_at": expires.isoformat() if expires
-                                            else None})
+                                      frozen_policy=current_policy() if freeze else None, by=user.username)
             st.session_state["dash_new_link"] = share_url(board.id, token, filters, lang)
         if "dash_new_link" in st.session_state:
             st.caption(t("explore.dashboards_page.link_ready", lang))
@@ -64,20 +62,17 @@ def share_panel(store: DashboardStore, board: Dashboard, filters: tuple[Filter, 
 
 
 def _links(store: DashboardStore, board: Dashboard, lang: str) -> None:
-    now = utc_now()
+    now = clock.now()
     for info in store.links(board.id):
         state = info.state(now)
-        when = format_date(info.expires_at.date(), lang) if info.expires_at else \
+        when = format_date(clock.local(info.expires_at).date(), lang) if info.expires_at else \
             t("explore.dashboards_page.expires_never", lang)
         text, button = st.columns([4, 1], vertical_alignment="center")
         text.caption(t(f"explore.dashboards_page.link_{state}", lang, token=info.token[:6], date=when))
         if state == "active" and button.button(":material/link_off:", key=f"dash_revoke_{info.token}",
                                                help=t("explore.dashboards_page.revoke", lang)):
             require("share")
-            editor_of(board.id)
-            store.revoke_link(info.token)
-            record_event("sharing_change", {"action": "revoke_link", "dashboard": board.id,
-                                            "token": info.token[:6]})
+            store.revoke_link(info.token, by=editor_of(board.id).username)
             st.rerun()
 
 

@@ -3,11 +3,13 @@
 How it opens decides what is drawn (`Access`): "edit" for its owner and admins (edit toggle, share
 panel, history), "view" for someone it is shared with (back and exports only), "link" through a share
 link (`?dashboard=…&link=…`: the tiles alone). Filters can always be changed for a look. The handlers
-check the right to edit again on the server (ui/dashboard_rights.py).
+check the right to edit again on the server (ui/dashboard_rights.py). What the tiles showed, and to whom,
+goes to the audit log once per view (ui/dashboard_audit.py).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -18,6 +20,7 @@ from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, Policy
 from ui import dashboard_filterbar as bar
+from ui.dashboard_audit import log_view
 from ui.dashboard_edit import delete_button, draft, edit_header, save_bar, tile_controls
 from ui.dashboard_grid import show_grid
 from ui.dashboard_history import history_panel, old_version_banner, viewed_version
@@ -38,6 +41,7 @@ class Context:
     engine: Engine
     lang: str
     policy: Policy  # the viewer's, narrowed by the one the owner froze in the share link being opened
+    link: str | None = None  # the share link's token, when the dashboard was opened through one
 
 
 def _header(board: Dashboard, lang: str) -> None:
@@ -50,9 +54,11 @@ def _tiles(ctx: Context, board: Dashboard, filters: tuple[Filter, ...], editing:
     """Draw the tiles; a click on one filters the others by the clicked value."""
     source = bar.link_source(board.id)
     linked = {f.field for f in filters if source}
+    started = time.perf_counter()
     views = [render_tile(tile, ctx.model, ctx.engine, ctx.lang,
                          tuple(f for f in filters if not (tile.id == source and f.field in linked)), ctx.policy)
              for tile in board.tiles]
+    log_view(board, views, ctx.link, (time.perf_counter() - started) * 1000)
     extras = tile_controls(board.id, ctx.lang) if editing else _png_under(ctx, board, filters)
     clicked = show_grid(views, ctx.model, ctx.lang, salt=bar.encode(filters), extras=extras)
     if clicked is not None:

@@ -2,7 +2,10 @@
 
 An auditor must be able to trust it, so it is append-only in the database itself:
 SQLite triggers make every UPDATE and DELETE on `auth_audit` fail, whatever code
-runs them. Queries are logged with their SQL, row count and duration.
+runs them. Queries are logged with their SQL, row count and duration. A change
+stored in the same metadata file (a dashboard saved or deleted, a link made)
+writes its entry with `append` inside its own transaction: the change and its
+entry are kept together or not at all.
 
 >>> import tempfile
 >>> ws = Workspace(Path(tempfile.mkdtemp()))
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from errors import AuditError, UnknownNameError
+from workspace import clock
 from workspace.home import Workspace
 from workspace.meta import MetaStore
 
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from semantic.engine import QueryResult
 
 EVENTS = ("sign_in", "sign_in_failed", "sign_out", "data_load", "model_change", "query", "sql", "export",
-          "sharing_change", "user_change", "policy_change", "settings_change")
+          "sharing_change", "user_change", "policy_change", "settings_change", "dashboard_change", "dashboard_view")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS auth_audit (
@@ -73,19 +77,28 @@ def record(ws: Workspace, event: str, user: str | None, detail: dict[str, Any] |
            sql: str | None = None, rows: int | None = None, duration_ms: float | None = None,
            now: dt.datetime | None = None) -> AuditEntry:
     """Append one entry; `user` is None for the command line run without --user."""
-    if event not in EVENTS:
-        raise UnknownNameError("audit event", event, EVENTS)
-    at = dt.datetime.fromisoformat(_stamp(now or dt.datetime.now(dt.UTC)) or "")
-    text = json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True)
     try:
         with store(ws).write() as con:
-            cursor = con.execute("INSERT INTO auth_audit (at, event, username, detail, sql, rows, duration_ms) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (at.isoformat(), event, user, text, sql, rows,
-                                                                  duration_ms))
-            entry_id = int(cursor.lastrowid or 0)
+            return append(con, event, user, detail, sql=sql, rows=rows, duration_ms=duration_ms, now=now)
     except (sqlite3.Error, OSError) as err:
         raise AuditError(f"Cannot write the audit log in {ws.meta}: {err}. Nothing was done.") from err
-    return AuditEntry(entry_id, at, event, user, dict(detail or {}), sql, rows, duration_ms)
+
+
+def append(con: sqlite3.Connection, event: str, user: str | None, detail: dict[str, Any] | None = None, *,
+           sql: str | None = None, rows: int | None = None, duration_ms: float | None = None,
+           now: dt.datetime | None = None) -> AuditEntry:
+    """Append one entry inside the caller's write transaction on the metadata file (whose schema has SCHEMA)."""
+    if event not in EVENTS:
+        raise UnknownNameError("audit event", event, EVENTS)
+    at = clock.now(now)
+    text = json.dumps(detail or {}, ensure_ascii=False, default=str, sort_keys=True)
+    try:
+        cursor = con.execute("INSERT INTO auth_audit (at, event, username, detail, sql, rows, duration_ms) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", (at.isoformat(), event, user, text, sql, rows,
+                                                              duration_ms))
+    except (sqlite3.Error, OSError) as err:
+        raise AuditError(f"Cannot write the audit log: {err}. Nothing was done.") from err
+    return AuditEntry(int(cursor.lastrowid or 0), at, event, user, dict(detail or {}), sql, rows, duration_ms)
 
 
 def record_result(ws: Workspace, event: str, user: str | None, result: QueryResult,

@@ -5,7 +5,10 @@ A dashboard is a frozen value; editing returns a new value (`add_tile`,
 transaction. Saving names the version the edit started from: if someone saved
 in between, nothing is overwritten and `DashboardConflictError` carries their
 version so the caller can `merge` or save a copy. Share links live beside the
-dashboards (workspace/share_links.py).
+dashboards (workspace/share_links.py). Every change (create, save, restore,
+delete; a link made or revoked) writes its `dashboard_change` or `sharing_change`
+entry to the audit log in the change's own transaction, and `record_view` logs
+who was shown which tiles' queries.
 
 >>> import tempfile
 >>> store = DashboardStore(Workspace(Path(tempfile.mkdtemp())))
@@ -21,6 +24,7 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,9 @@ from errors import DashboardConflictError, InputError, UnknownNameError
 from semantic.query import Filter, SemanticQuery
 from viz.chart_spec import ChartSpec
 from viz.i18n import t, translations
+from workspace import clock
+from workspace.audit import SCHEMA as AUDIT_SCHEMA
+from workspace.audit import AuditEntry, append, record
 from workspace.home import Workspace
 from workspace.meta import MetaStore
 from workspace.share_links import ShareLinks, filter_from_dict, filter_to_dict
@@ -203,14 +210,20 @@ class VersionInfo:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
+
+
+def _audit(con: sqlite3.Connection, action: str, user: str | None, board: Dashboard, **extra: Any) -> None:
+    """The `dashboard_change` entry of a change, in the change's transaction."""
+    append(con, "dashboard_change", user, {"action": action, "dashboard": board.id, "title": board.title,
+                                           "version": board.version, **extra})
 
 
 class DashboardStore(ShareLinks[Dashboard]):
     """Dashboards of one workspace and their share links; every method is one transaction."""
 
     def __init__(self, ws: Workspace | Path) -> None:
-        self.meta = MetaStore(ws.meta if isinstance(ws, Workspace) else Path(ws), SCHEMA)
+        self.meta = MetaStore(ws.meta if isinstance(ws, Workspace) else Path(ws), SCHEMA + AUDIT_SCHEMA)
 
     def list(self, owner: str | None = None) -> list[Dashboard]:
         """Every dashboard (or one owner's) at its latest version, by title."""
@@ -237,13 +250,17 @@ class DashboardStore(ShareLinks[Dashboard]):
 
     def create(self, title: str, owner: str, description: str = "", tiles: tuple[Tile, ...] = (),
                filters: tuple[Filter, ...] = (), dashboard_id: str | None = None) -> Dashboard:
-        """A new dashboard, saved as version 1."""
-        board = Dashboard(dashboard_id or uuid.uuid4().hex[:10], title, description, owner, tiles, filters, 1)
+        """A new dashboard of `owner` (who is the one creating it), saved as version 1."""
+        return self._create(Dashboard(dashboard_id or uuid.uuid4().hex[:10], title, description, owner, tiles,
+                                      filters, 1))
+
+    def _create(self, board: Dashboard, **extra: Any) -> Dashboard:
         with self.meta.write() as con:
             if con.execute("SELECT 1 FROM dash_dashboards WHERE id = ?", (board.id,)).fetchone():
                 raise InputError(f"A dashboard with the id '{board.id}' already exists.")
-            con.execute("INSERT INTO dash_dashboards VALUES (?, ?, 0, ?)", (board.id, owner, _now()))
-            self._write_version(con, board, owner)
+            con.execute("INSERT INTO dash_dashboards VALUES (?, ?, 0, ?)", (board.id, board.owner, _now()))
+            self._write_version(con, board, board.owner)
+            _audit(con, "create", board.owner, board, **extra)
         return board
 
     def save(self, board: Dashboard, base_version: int, saved_by: str | None = None) -> Dashboard:
@@ -256,6 +273,7 @@ class DashboardStore(ShareLinks[Dashboard]):
                     f"opened version {base_version}. Merge your changes or save them as a copy.", theirs, board)
             saved = replace(board, version=theirs.version + 1)
             self._write_version(con, saved, saved_by or board.owner)
+            _audit(con, "save", saved_by or board.owner, saved)
         return saved
 
     def _write_version(self, con: sqlite3.Connection, board: Dashboard, saved_by: str) -> None:
@@ -266,7 +284,8 @@ class DashboardStore(ShareLinks[Dashboard]):
     def save_copy(self, board: Dashboard, owner: str, lang: str = "en") -> Dashboard:
         """`board` as a new dashboard of `owner`, titled '… (copy)'."""
         title = t("dashboards.copy_title", lang, title=localized(board.title, lang))
-        return self.create(title, owner, board.description, board.tiles, board.filters)
+        return self._create(Dashboard(uuid.uuid4().hex[:10], title, board.description, owner, board.tiles,
+                                      board.filters, 1), copy_of=board.id)
 
     def versions(self, dashboard_id: str) -> list[VersionInfo]:
         """Every saved version, newest first."""
@@ -283,16 +302,46 @@ class DashboardStore(ShareLinks[Dashboard]):
             old = self._get(con, dashboard_id, version)
             restored = replace(old, version=head.version + 1)
             self._write_version(con, restored, saved_by or head.owner)
+            _audit(con, "restore", saved_by or head.owner, restored, restored_from=version)
         return restored
 
-    def delete(self, dashboard_id: str) -> None:
-        """The dashboard, its versions and its share links."""
+    def delete(self, dashboard_id: str, by: str | None = None) -> None:
+        """The dashboard, its versions, shares and share links; `by` (None: the command line) is audited."""
         with self.meta.write() as con:
-            self._get(con, dashboard_id, None)
+            board = self._get(con, dashboard_id, None)
             con.execute("DELETE FROM dash_dashboards WHERE id = ?", (dashboard_id,))
+            _audit(con, "delete", by, board)
 
 
 def _move_head(con: sqlite3.Connection, board: Dashboard) -> None:
     """Point the dashboard at its newest version (a separate step, so a crash between the two rolls back)."""
     con.execute("UPDATE dash_dashboards SET version = ?, owner = ? WHERE id = ?",
                 (board.version, board.owner, board.id))
+
+
+@dataclass(frozen=True)
+class TileRun:
+    """What one chart tile ran when its dashboard was shown: its SQL and how many rows came back."""
+
+    tile_id: str
+    sql: tuple[str, ...] = ()
+    rows: int = 0
+    failed: bool = False
+
+
+def record_view(ws: Workspace, board: Dashboard, user: str | None, runs: Sequence[TileRun], *,
+                link: str | None = None, duration_ms: float | None = None,
+                now: dt.datetime | None = None) -> AuditEntry:
+    """One `dashboard_view` entry: who was shown which version, through which share link, and every query run.
+
+    The link is named by the first six characters of its token, as the Share panel lists it.
+    """
+    detail: dict[str, Any] = {"dashboard": board.id, "title": board.title, "version": board.version,
+                              "tiles": [run.tile_id for run in runs]}
+    if link:
+        detail["link"] = link[:6]
+    failed = [run.tile_id for run in runs if run.failed]
+    if failed:
+        detail["failed"] = failed
+    return record(ws, "dashboard_view", user, detail, sql=";\n".join(q for run in runs for q in run.sql) or None,
+                  rows=sum(run.rows for run in runs), duration_ms=duration_ms, now=now)

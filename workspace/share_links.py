@@ -3,7 +3,8 @@
 The token is `secrets.token_urlsafe`, stored as is; a tampered or guessed
 token simply matches nothing. The app's URL carries `?dashboard=<id>&link=<token>`
 (and the filters), so the viewer needs no account. Resolving checks the
-expiry against a `now` the caller may inject (tests use a fixed clock).
+expiry against a `now` the caller may inject (tests use a fixed clock). Making and revoking
+a link are `sharing_change` entries of the audit log, written in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, Generic, TypeVar
 from errors import InputError, ShareLinkError
 from semantic.query import Filter, Policy, _filter_dict
 from viz.i18n import t
+from workspace import clock
+from workspace.audit import append
 from workspace.meta import MetaStore
 
 Board = TypeVar("Board")  # the dashboard type of the store the links belong to
@@ -49,10 +52,6 @@ class LinkInfo:
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at is not None and now >= self.expires_at else "active"
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -92,15 +91,21 @@ class ShareLinks(Generic[Board]):
 
     def create_link(self, dashboard_id: str, filters: tuple[Filter, ...] = (),
                     expires_at: dt.datetime | None = None, frozen_policy: Policy | None = None,
-                    now: dt.datetime | None = None) -> str:
-        """A new token for the dashboard with these filters; `frozen_policy` limits what a viewer sees."""
+                    now: dt.datetime | None = None, by: str | None = None) -> str:
+        """A new token for the dashboard with these filters; `frozen_policy` limits what a viewer sees.
+
+        Its `sharing_change` entry names `by` (None: the command line) and the token's first six characters.
+        """
         self.get(dashboard_id)
         token = secrets.token_urlsafe(24)
+        expires = _aware(expires_at).isoformat() if expires_at else None
         with self.meta.write() as con:
             con.execute("INSERT INTO dash_links VALUES (?, ?, ?, ?, ?, NULL, ?)",
                         (token, dashboard_id, json.dumps([filter_to_dict(f) for f in filters], ensure_ascii=False),
-                         (now or utc_now()).isoformat(), _aware(expires_at).isoformat() if expires_at else None,
-                         _policy_json(frozen_policy)))
+                         clock.now(now).isoformat(), expires, _policy_json(frozen_policy)))
+            append(con, "sharing_change", by, {"action": "create_link", "dashboard": dashboard_id,
+                                               "token": token[:6], "frozen_policy": frozen_policy is not None,
+                                               "expires_at": expires}, now=now)
         return token
 
     def link(self, token: str) -> LinkInfo:
@@ -117,7 +122,7 @@ class ShareLinks(Generic[Board]):
     def resolve_link(self, token: str, now: dt.datetime | None = None) -> tuple[Board, tuple[Filter, ...]]:
         """The dashboard and filters a link opens, or a ShareLinkError saying it is unknown, expired or revoked."""
         info = self.link(token)
-        state = info.state(_aware(now or utc_now()))
+        state = info.state(clock.now(now))
         if state == "revoked":
             raise ShareLinkError(t("dashboards.link_revoked", "en"), "revoked")
         if state == "expired":
@@ -125,11 +130,15 @@ class ShareLinks(Generic[Board]):
                                  info.expires_at)
         return self.get(info.dashboard_id), info.filters
 
-    def revoke_link(self, token: str, now: dt.datetime | None = None) -> None:
-        self.link(token)
+    def revoke_link(self, token: str, now: dt.datetime | None = None, by: str | None = None) -> None:
+        """Stop the link working, audited as done `by`; revoking it again changes and logs nothing."""
+        info = self.link(token)
         with self.meta.write() as con:
-            con.execute("UPDATE dash_links SET revoked_at = ? WHERE token = ? AND revoked_at IS NULL",
-                        ((now or utc_now()).isoformat(), token))
+            revoked = con.execute("UPDATE dash_links SET revoked_at = ? WHERE token = ? AND revoked_at IS NULL",
+                                  (clock.now(now).isoformat(), token)).rowcount
+            if revoked:
+                append(con, "sharing_change", by, {"action": "revoke_link", "dashboard": info.dashboard_id,
+                                                   "token": token[:6]}, now=now)
 
     def links(self, dashboard_id: str) -> list[LinkInfo]:
         """Every link of a dashboard, newest first, with its state computable by `LinkInfo.state`."""
