@@ -17,10 +17,12 @@ import duckdb
 import psycopg
 import pytest
 
+from semantic.answer import run_sql
 from semantic.compile import compile_query
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
-from semantic.query import Filter, SemanticQuery, TimeRange
+from semantic.postgres_engine import PostgresEngine
+from semantic.query import Filter, Policy, SemanticQuery, TimeRange
 from tests.postgres import load_duckdb_tables, postgres_url  # noqa: F401
 from tests.test_golden_sql import QUERIES
 
@@ -140,3 +142,27 @@ def test_loaded_tables_match_the_warehouse(pg_url: str, con: duckdb.DuckDBPyConn
             duck_row = con.cursor().execute(check).fetchone()
             assert pg_row is not None and duck_row is not None
             assert not row_differences([pg_row], [duck_row]), check
+
+
+
+EAST_ORDERS = ("SELECT c.region, COUNT(*) FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+               "WHERE c.region = 'East' GROUP BY 1")
+EAST_CUSTOMERS = "SELECT region, COUNT(*) FROM customers WHERE region = 'East' GROUP BY 1"
+
+
+@pytest.mark.parametrize(("sql", "expected_sql"), [
+    ("SELECT c.region, COUNT(*) AS n FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+     "GROUP BY c.region ORDER BY c.region", EAST_ORDERS),
+    ("WITH everyone AS (SELECT * FROM customers WHERE 1 = 1 OR region <> 'East') "
+     "SELECT region, COUNT(*) AS n FROM everyone GROUP BY region ORDER BY region", EAST_CUSTOMERS),
+])
+def test_raw_sql_under_a_row_policy_reads_only_the_region_on_a_live_server(
+        sql: str, expected_sql: str, pg_url: str, model: SemanticModel, con: duckdb.DuckDBPyConnection) -> None:
+    """The policy rewrite of raw SQL, executed by PostgreSQL itself: an East analyst's counts are East's."""
+    engine = PostgresEngine(pg_url)
+    try:
+        rows = run_sql(sql, model, engine, Policy("ana", (Filter("region", "=", "East"),))).frame.rows()
+    finally:
+        engine.close()
+    expected = con.execute(expected_sql).fetchall()
+    assert rows == expected and expected[0][1] > 1000
