@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from errors import InputError, PermissionDeniedError, UnknownNameError
+from workspace import clock
 from workspace.audit import record
 from workspace.dashboards import SCHEMA as DASHBOARDS_SCHEMA
 from workspace.dashboards import Dashboard, DashboardStore
@@ -148,7 +149,7 @@ def share_with(ws: Workspace, dashboard_id: str, *, by: User, user: str | None =
     kind, grantee = _grantee(ws, user, role)
     if kind == "user" and grantee == board.owner:
         raise InputError(f"{grantee} owns the dashboard '{dashboard_id}' already.")
-    share = Share(dashboard_id, kind, grantee, by.username, (now or dt.datetime.now(dt.UTC)).isoformat())
+    share = Share(dashboard_id, kind, grantee, by.username, (now or clock.now()).isoformat())
     with _meta(ws).write() as con:
         added = con.execute("INSERT OR IGNORE INTO dash_shares VALUES (?, ?, ?, ?, ?)",
                             (share.dashboard_id, kind, grantee, share.granted_by, share.granted_at)).rowcount
@@ -176,4 +177,4 @@ def open_to_everyone(ws: Workspace, dashboard_id: str, granted_by: str) -> None:
     not a person's sharing change, so it is not audited. Idempotent."""
     with _meta(ws).write() as con:
         con.execute("INSERT OR IGNORE INTO dash_shares VALUES (?, 'role', 'viewer', ?, ?)",
-                    (dashboard_id, granted_by, dt.datetime.now(dt.UTC).isoformat()))
+                    (dashboard_id, granted_by, clock.now().isoformat()))

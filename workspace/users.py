@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from errors import InputError, PermissionDeniedError, SignInError, UnknownNameError
+from workspace import clock
 from workspace.audit import record
 from workspace.home import Workspace
 from workspace.meta import MetaStore
@@ -295,8 +296,7 @@ def _user(row: sqlite3.Row) -> User:
 
 
 def _utc(now: dt.datetime | None) -> dt.datetime:
-    moment = now or dt.datetime.now(dt.UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return clock.now(now)
 
 
 def _checked_name(name: str) -> str:
