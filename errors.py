@@ -17,11 +17,30 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Self
 
 
 class BeaconError(Exception):
-    """Root of every error Beacon reports to a user."""
+    """Root of every error Beacon reports to a user.
+
+    The message (`str(err)`) is English. An error may also carry the translation key of that message
+    and the values that fill it, so a page can show it in the user's language (viz.i18n.error_text);
+    a value named `..._key` is itself a text key, so words such as a role name get translated too.
+
+    >>> err = QueryError("The query took longer than 5 s.").with_text("errors.query.timeout", seconds="5")
+    >>> err.text_key, dict(err.text_values)
+    ('errors.query.timeout', {'seconds': '5'})
+    """
+
+    text_key: str | None = None
+    text_values: Mapping[str, object] = MappingProxyType({})
+
+    def with_text(self, key: str, **values: object) -> Self:
+        """Attach the translation key and values of this error's message; returns the error itself."""
+        self.text_key, self.text_values = key, values
+        return self
 
 
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
@@ -65,6 +84,9 @@ class UnknownNameError(BeaconError, KeyError):
         if self.suggestions:
             hint = " Did you mean " + " or ".join(f"'{s}'" for s in self.suggestions) + "?"
         super().__init__(f"Unknown {kind} '{name}'.{hint}")
+        key = "errors.unknown_name_hint" if self.suggestions else "errors.unknown_name"
+        self.with_text(key, kind_key=f"errors.kind.{kind.replace(' ', '_')}", name=name,
+                       suggestions_or=tuple(self.suggestions))
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])

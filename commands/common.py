@@ -15,6 +15,7 @@ from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.model import SemanticModel, load_model
 from semantic.postgres_engine import PostgresEngine
 from semantic.query import Policy
+from viz.i18n import keyed_error
 from workspace.audit import record, record_result
 from workspace.home import Workspace
 from workspace.policies import policy_for
@@ -36,8 +37,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 def open_model(args: argparse.Namespace) -> tuple[SemanticModel, Engine]:
     if getattr(args, "user", None) and not getattr(args, "governed", False):
         # Fail closed: a command that has not taken the user's policy (acting_user) must not run as if it had.
-        raise PermissionDeniedError(f"`beacon {getattr(args, 'command', '')}` cannot run under --user yet; "
-                                    "run it without --user or use `beacon query`/`beacon sql`.")
+        raise keyed_error(PermissionDeniedError, "errors.access.cli_user", command=getattr(args, "command", ""))
     model = load_model(args.model)
     if model.connection:
         return model, PostgresEngine(connection_uri(Workspace(args.db.parent), model.connection))

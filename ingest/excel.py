@@ -26,6 +26,7 @@ from sqlglot import exp
 from errors import IngestError, suggest
 from ingest.sniff import column_names
 from ingest.source import Source, SourceColumn
+from viz.i18n import keyed_error
 
 Row = Sequence[str | None]
 HEAD_ROWS = 60  # rows looked at to find the header
@@ -48,11 +49,11 @@ def open_sheets(con: duckdb.DuckDBPyConnection, path: Path, name: str,
     for sheet in wanted:
         source = sheet_source(con, _load(reader, sheet, name), name, sheet)
         if source is None and sheets is not None:
-            raise IngestError(f"{name}, sheet {sheet} is empty: there is no cell with a value in it.")
+            raise keyed_error(IngestError, "errors.ingest.sheet_empty", file=name, sheet=sheet)
         if source is not None:
             sources.append(source)
     if not sources:
-        raise IngestError(f"{name} has no data: every sheet is empty.")
+        raise keyed_error(IngestError, "errors.ingest.sheets_empty", file=name)
     return sources
 
 
@@ -60,16 +61,18 @@ def _reader(path: Path, name: str) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(str(path))
     except (fastexcel.FastExcelError, OSError, ValueError) as err:
-        raise IngestError(f"{name} cannot be read as an Excel workbook: it is damaged, protected with a "
-                          f"password, or not really Excel ({_first_line(err)}).") from err
+        raise keyed_error(IngestError, "errors.ingest.excel_unreadable", file=name, reason=_first_line(err)) from err
 
 
 def _known(sheets: list[str], available: list[str], name: str) -> list[str]:
     for sheet in sheets:
         if sheet not in available:
             hints = suggest(sheet, available)
-            hint = f" Did you mean {hints[0]!r}?" if hints else f" Its sheets are: {', '.join(available)}."
-            raise IngestError(f"{name} has no sheet {sheet!r}.{hint}")
+            if hints:
+                raise keyed_error(IngestError, "errors.ingest.no_sheet_hint", file=name, sheet=repr(sheet),
+                                  hint=repr(hints[0]))
+            raise keyed_error(IngestError, "errors.ingest.no_sheet", file=name, sheet=repr(sheet),
+                              sheets=", ".join(available))
     return sheets
 
 
@@ -78,7 +81,8 @@ def _load(reader: fastexcel.ExcelReader, sheet: str, name: str) -> pa.Table:
     try:
         batch = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_arrow()
     except (fastexcel.FastExcelError, ValueError) as err:
-        raise IngestError(f"{name}, sheet {sheet} cannot be read: {_first_line(err)}.") from err
+        raise keyed_error(IngestError, "errors.ingest.sheet_unreadable", file=name, sheet=sheet,
+                          reason=_first_line(err)) from err
     return pa.Table.from_batches([batch])
 
 

@@ -63,6 +63,7 @@ from errors import IngestError
 from ingest import excel
 from ingest.sniff import Dialect, Sniffed, column_names, gzip_error, sniff_dialect, sniff_file
 from ingest.source import Source, SourceColumn
+from viz.i18n import keyed_error
 
 CHUNK = 1 << 20
 NATIVE_ENCODINGS = ("utf-8", "utf-8-sig")  # what DuckDB reads without the encodings extension
@@ -207,8 +208,8 @@ def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, path: Path, encodi
         return decoder.decode(chunk, final=not chunk)
     except UnicodeDecodeError as err:
         line = lines + chunk[:max(err.start, 0)].count(b"\n") + 1
-        raise IngestError(f"{path.name}, line {line:,}: bytes that are not {encoding.upper()} text. "
-                          "The file seems to mix encodings; save it again as CSV UTF-8.") from err
+        raise keyed_error(IngestError, "errors.ingest.mixed_encoding", file=path.name, line=f"{line:,}",
+                          encoding=encoding.upper()) from err
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -295,8 +296,7 @@ def _parquet_source(con: duckdb.DuckDBPyConnection, upload: _Upload) -> Source:
     try:
         relation, columns = _flattened(con, call)
     except duckdb.Error as err:
-        raise IngestError(f"{name} is a damaged or incomplete Parquet file and cannot be read "
-                          f"({_first_line(err)}).") from err
+        raise keyed_error(IngestError, "errors.ingest.parquet_damaged", file=name, reason=_first_line(err)) from err
     return Source(relation, columns, name, 1, tuple(upload.temps))
 
 
@@ -312,7 +312,7 @@ def _json_source(con: duckdb.DuckDBPyConnection, upload: _Upload) -> Source:
     except duckdb.Error as err:
         raise _json_error(name, scan, compression == "gzip", kind, err) from err
     if not columns or [c.name for c in columns] == ["json"]:
-        raise IngestError(f"{name} holds no records: the JSON list is empty or its items have no fields.")
+        raise keyed_error(IngestError, "errors.ingest.json_no_records", file=name)
     return Source(relation, columns, name, 1, tuple(upload.temps))
 
 
@@ -321,8 +321,8 @@ def _json_error(name: str, scan: Path, gzipped: bool, kind: str, err: duckdb.Err
     place = _bad_json_line(scan, gzipped, kind)
     if place:
         line, reason = place
-        return IngestError(f"{name}, line {line:,}: this is not valid JSON ({reason}).")
-    return IngestError(f"{name} cannot be read as JSON records ({_first_line(err)}).")
+        return keyed_error(IngestError, "errors.ingest.json_bad_line", file=name, line=f"{line:,}", reason=reason)
+    return keyed_error(IngestError, "errors.ingest.json_unreadable", file=name, reason=_first_line(err))
 
 
 def _bad_json_line(scan: Path, gzipped: bool, kind: str) -> tuple[int, str] | None:

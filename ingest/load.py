@@ -25,6 +25,7 @@ from ingest.recipe import Step, recipe_select, step_from_dict
 from ingest.source import ColumnPlan, Source, table_ref
 from ingest.store import write_transaction
 from ingest.types import plan_columns, rejects_query
+from viz.i18n import keyed_error
 from workspace import clock
 
 SourceOpener = Callable[[duckdb.DuckDBPyConnection, CatalogEntry, Path], Source]
@@ -157,7 +158,7 @@ def load_file(warehouse: Path, path: Path, table: str | None = None,
               sheets: list[str] | None = None) -> list[LoadReport]:
     """Load a file (every non-empty sheet of a workbook, or the chosen ones) as one table per sheet."""
     if not path.is_file():
-        raise IngestError(f"There is no file at {path}.")
+        raise keyed_error(IngestError, "errors.ingest.no_file", path=path)
     with write_transaction(warehouse) as con, tempfile.TemporaryDirectory() as work:
         sources = open_sources(con, path, sheets or None, Path(work))
         reports = []

@@ -28,6 +28,7 @@ from pathlib import Path
 import charset_normalizer
 
 from errors import IngestError
+from viz.i18n import keyed_error
 
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", "\t", ";", "|")
@@ -37,18 +38,15 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_NOT_TABLES = (  # magic bytes of files people upload by mistake; none could start a text table
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"), (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"SQLite format 3\x00", "an SQLite database"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!\x1a", "a RAR archive"),
-    (b"\x7fELF", "a program"), (b"\xfd7zXZ", "an xz archive"), (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+_NOT_TABLES = (  # magic bytes of files people upload by mistake (none could start a text table) → errors.file_kind
+    (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"%PDF-", "pdf"),
+    (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"), (b"SQLite format 3\x00", "sqlite"), (b"7z\xbc\xaf", "7z"),
+    (b"Rar!\x1a", "rar"), (b"\x7fELF", "program"), (b"\xfd7zXZ", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
 )
 _JSON_ARRAY = re.compile(r'\[\s*(\{|\]|"|-?\d|\[|true\b|false\b|null\b)')
 _JSON_OBJECT = re.compile(r'\{\s*("|\})')
 _LATIN = {"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-9", "iso8859-13", "iso8859-15",
           "mac-roman", "mac-latin2", "cp850", "cp437"}
-_KINDS = "CSV, TSV, TXT, Excel (.xlsx, .xls), JSON, NDJSON or Parquet"
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,12 @@ def sniff_file(path: Path) -> Sniffed:
     with _open_or_fail(path) as handle:
         head = handle.read(SAMPLE_BYTES + 1)
     if not head:
-        raise IngestError(f"{path.name} is empty (0 bytes).")
+        raise keyed_error(IngestError, "errors.ingest.empty", file=path.name)
     if not head.startswith(GZIP_MAGIC):
         return _sniff_bytes(path, head[:SAMPLE_BYTES], len(head) <= SAMPLE_BYTES)
     sample, complete = read_gzip_sample(path)
     if not sample:
-        raise IngestError(f"{path.name} is an empty gzip file: there is nothing inside it.")
+        raise keyed_error(IngestError, "errors.ingest.empty_gzip", file=path.name)
     return replace(_sniff_bytes(path, sample, complete, inside_gzip=True), gzipped=True)
 
 
@@ -102,20 +100,20 @@ def read_gzip_sample(path: Path, size: int = SAMPLE_BYTES) -> tuple[bytes, bool]
 def gzip_error(path: Path, err: Exception) -> IngestError:
     """The message for a gzip stream that stops early or fails its check."""
     if isinstance(err, EOFError):
-        return IngestError(f"{path.name} is cut short: the gzip data ends before the file does. "
-                           "Upload the complete file again.")
-    return IngestError(f"{path.name} is a damaged gzip file and cannot be decompressed ({err}).")
+        return keyed_error(IngestError, "errors.ingest.gzip_cut_short", file=path.name)
+    return keyed_error(IngestError, "errors.ingest.gzip_damaged", file=path.name, reason=str(err))
 
 
 def _open_or_fail(path: Path) -> io.BufferedReader:
     try:
         return path.open("rb")
     except FileNotFoundError as err:
-        raise IngestError(f"{path.name} does not exist (looked in {path.parent}).") from err
+        raise keyed_error(IngestError, "errors.ingest.missing", file=path.name, folder=path.parent) from err
     except IsADirectoryError as err:
-        raise IngestError(f"{path.name} is a folder, not a file.") from err
+        raise keyed_error(IngestError, "errors.ingest.folder", file=path.name) from err
     except OSError as err:
-        raise IngestError(f"{path.name} cannot be opened: {err.strerror or err}.") from err
+        raise keyed_error(IngestError, "errors.ingest.cannot_open", file=path.name,
+                          reason=err.strerror or str(err)) from err
 
 
 def _sniff_bytes(path: Path, sample: bytes, complete: bool, inside_gzip: bool = False) -> Sniffed:
@@ -126,10 +124,9 @@ def _sniff_bytes(path: Path, sample: bytes, complete: bool, inside_gzip: bool = 
     text = decode_sample(sample, encoding, complete)
     body = text.lstrip()
     if not body:
-        raise IngestError(f"{path.name} has no rows: it holds only blank lines or spaces.")
+        raise keyed_error(IngestError, "errors.ingest.blank", file=path.name)
     if body.startswith("<"):
-        raise IngestError(f"{path.name} is a web page or XML document, not a table file. "
-                          "Open it in Excel and save it as .xlsx or .csv, then upload that.")
+        raise keyed_error(IngestError, "errors.ingest.web_page", file=path.name)
     kind = _json_kind(path.name, body) or "csv"
     return Sniffed(kind, encoding, text=text, complete=complete)
 
@@ -139,16 +136,17 @@ def _binary_kind(path: Path, sample: bytes, inside_gzip: bool) -> str | None:
     if sample.startswith(b"PK\x03\x04"):
         if inside_gzip or _is_workbook_zip(path):
             return "excel"
-        raise IngestError(f"{path.name} is a zip archive. Extract it and upload the table file inside.")
+        raise keyed_error(IngestError, "errors.ingest.zip", file=path.name)
     if sample.startswith(_OLE2):
         return "excel"
     if sample.startswith(b"PAR1"):
         return "parquet"
     for magic, what in _NOT_TABLES:
         if sample.startswith(magic):
-            raise IngestError(f"{path.name} is not a table file: it looks like {what}. Upload a {_KINDS} file.")
+            raise keyed_error(IngestError, "errors.ingest.not_a_table", file=path.name,
+                              what_key=f"errors.file_kind.{what}", kinds_key="errors.ingest.kinds")
     if sample.startswith(GZIP_MAGIC):
-        raise IngestError(f"{path.name} is compressed twice (gzip inside gzip); decompress it once first.")
+        raise keyed_error(IngestError, "errors.ingest.gzip_twice", file=path.name)
     return None
 
 
@@ -157,7 +155,7 @@ def _is_workbook_zip(path: Path) -> bool:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        raise IngestError(f"{path.name} looks like an Excel workbook but is damaged or incomplete ({err}).") from err
+        raise keyed_error(IngestError, "errors.ingest.workbook_damaged", file=path.name, reason=str(err)) from err
     return bool(names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"})
 
 
@@ -192,8 +190,7 @@ def _utf16_without_bom(sample: bytes, name: str) -> str:
     if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
         return "utf-16-be"
     at = sample.index(b"\x00")
-    raise IngestError(f"{name} is not a table file: it contains binary data (a NUL byte at byte {at:,}). "
-                      f"Upload a {_KINDS} file.")
+    raise keyed_error(IngestError, "errors.ingest.binary", file=name, at=f"{at:,}", kinds_key="errors.ingest.kinds")
 
 
 def _reads_as_chinese(text: str) -> bool:
@@ -209,8 +206,7 @@ def _best_guess(sample: bytes, name: str) -> str:
     """charset-normalizer's pick; among Latin code pages Windows-1252 wins, as short samples can't tell them apart."""
     match = charset_normalizer.from_bytes(sample[:65536]).best()
     if match is None:
-        raise IngestError(f"{name} is not text in an encoding Beacon recognises (UTF-8, GBK/GB18030, UTF-16). "
-                          "Save it as CSV UTF-8 and upload it again.")
+        raise keyed_error(IngestError, "errors.ingest.encoding", file=name)
     codec = codecs.lookup(match.encoding).name
     if codec in _LATIN:
         try:
@@ -232,8 +228,7 @@ def _json_kind(name: str, body: str) -> str | None:
     if _JSON_ARRAY.match(body):
         if body[1:].lstrip()[:1] in ("{", "]"):
             return "json"
-        raise IngestError(f"{name} is a JSON array of plain values, not of records. Beacon reads a list of "
-                          'objects ([{"a": 1}, {"a": 2}]) or one object per line (NDJSON).')
+        raise keyed_error(IngestError, "errors.ingest.json_plain_values", file=name)
     if not _JSON_OBJECT.match(body):
         return None
     try:
@@ -242,8 +237,7 @@ def _json_kind(name: str, body: str) -> str | None:
         first = None
     if isinstance(first, dict):
         return "ndjson"
-    raise IngestError(f"{name} holds one JSON object, not a list of records. Beacon reads a JSON array of "
-                      'objects ([{"a": 1}, {"a": 2}]) or one object per line (NDJSON).')
+    raise keyed_error(IngestError, "errors.ingest.json_one_object", file=name)
 
 
 def sniff_dialect(text: str, complete: bool, suffix: str = "") -> Dialect:

@@ -32,6 +32,7 @@ from semantic.engine import DuckDBEngine, Engine, QueryResult
 from semantic.model import SemanticModel
 from semantic.policy_sql import govern_compiled, govern_sql
 from semantic.query import Policy
+from viz.i18n import keyed_error
 
 Audit = Callable[[QueryResult], None]
 
@@ -85,7 +86,7 @@ def warehouse(engine: Engine) -> DuckDBEngine:
     """The DuckDB warehouse behind `engine`; analyses on per-customer SQL need it."""
     inner = engine.inner if isinstance(engine, GovernedEngine) else engine
     if not isinstance(inner, DuckDBEngine):
-        raise InputError("This analysis is computed in the DuckDB warehouse; this model reads a live database.")
+        raise keyed_error(InputError, "errors.analysis.needs_warehouse")
     return inner
 
 
@@ -95,8 +96,7 @@ def check_table(engine: Engine, model: SemanticModel, table: str) -> None:
         return
     names = {t.sql_table.lower(): t.sql_table for t in model.tables.values()}
     if table.lower() not in names:
-        raise PermissionDeniedError(f"Your data policy applies to the model's tables; '{table}' is not one of "
-                                    "them, so it cannot be analysed for you. Ask an editor to add it to the model.")
+        raise keyed_error(PermissionDeniedError, "errors.policy.table_not_in_model", table=table)
     govern_sql(exp.select("*").from_(names[table.lower()]).sql("duckdb"), model, engine.policy)
 
 
@@ -109,8 +109,8 @@ def check_write_back(engine: Engine, what: str = "Segments") -> None:
     """Refuse, in words, to save a restricted user's per-customer results over the shared warehouse table:
     computed under a policy they cover only part of the customers, and would replace everyone's."""
     if restricted(engine):
-        raise PermissionDeniedError(f"{what} computed under a data policy cover only part of the customers, so they "
-                                    "are not saved over the shared table; ask an admin to run it.")
+        raise keyed_error(PermissionDeniedError, "errors.policy.write_back",
+                          what_key=f"errors.what.{what.lower().replace(' ', '_')}")
 
 
 def allows(engine: Engine, model: SemanticModel, table: str) -> bool:

@@ -42,6 +42,7 @@ from semantic.periods import Shift, comparison_window
 from semantic.plan import FactPlan, Plan, join_path, make_plan
 from semantic.policy_columns import dimension_refusal, metric_refusal
 from semantic.query import OrderBy, Policy, SemanticQuery, TimeRange
+from viz.i18n import keyed_error
 
 CHANGE_SUFFIXES = ("__previous", "__change", "__change_pct")
 
@@ -93,26 +94,27 @@ def check_policy(query: SemanticQuery, model: SemanticModel, policy: Policy) -> 
                  if metric in model.metrics or metric in model.measures]
     for refusal in refusals:
         if refusal:
-            raise PermissionDeniedError(refusal)
+            raise refusal
     facts = _facts_named(query, model)
     for flt in policy.row_filters:
         dim = model.dimensions.get(flt.field)
         if dim is None:
-            raise PermissionDeniedError(f"Your data policy limits '{flt.field}', which the model '{model.name}' "
-                                        "does not have, so nothing can be shown to you; ask an admin.")
-        for table, what in facts.items():
+            raise keyed_error(PermissionDeniedError, "errors.policy.field_not_in_model", field=flt.field,
+                              model=model.name)
+        for table, (kind, name) in facts.items():
             if not any(join_path(model, table, t) is not None for t in dim.exprs):
-                raise PermissionDeniedError(f"Your data policy limits '{flt.field}', which {what} (table "
-                                            f"'{table}') is not linked to, so it cannot be shown to you.")
+                raise keyed_error(PermissionDeniedError, "errors.policy.fact_not_linked", field=flt.field,
+                                  what_key=f"errors.what.{kind}", name=name, table=table)
 
 
-def _facts_named(query: SemanticQuery, model: SemanticModel) -> dict[str, str]:
-    """The tables the query aggregates (as the planner picks them), each with how to name it in a message."""
-    facts = {m.table: f"metric '{metric}'" for metric in query.metrics if metric in model.metrics
+def _facts_named(query: SemanticQuery, model: SemanticModel) -> dict[str, tuple[str, str]]:
+    """The tables the query aggregates (as the planner picks them), each with how to name it in a message:
+    ('metric' or 'dimension', its name)."""
+    facts = {m.table: ("metric", metric) for metric in query.metrics if metric in model.metrics
              for m in model.measures_of(metric)}
     if not query.metrics and query.dimensions and query.dimensions[0] in model.dimensions:
         first = query.dimensions[0]
-        facts[next(iter(model.dimensions[first].exprs))] = f"dimension '{first}'"
+        facts[next(iter(model.dimensions[first].exprs))] = ("dimension", first)
     return facts
 
 

@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from errors import ExecutionError, QueryTimeoutError, WarehouseError
 from semantic.compile import CompiledSQL
+from viz.i18n import keyed_error
 
 # Queries never need files, extensions or settings: switch them off for every reading connection.
 # DuckDB shares one database instance per file and process, so anything else in the process that
@@ -136,8 +137,7 @@ class DuckDBEngine:
             reader = cursor.sql(compiled.sql, params=list(compiled.params) or None).to_arrow_reader(8192)
             table, truncated = _read_limited(reader, self.max_rows)
         except duckdb.InterruptException as err:
-            raise QueryTimeoutError(f"The query took longer than {self.timeout_s:g} s and was stopped. "
-                                    "Narrow the period or add filters.") from err
+            raise keyed_error(QueryTimeoutError, "errors.query.timeout", seconds=f"{self.timeout_s:g}") from err
         except duckdb.Error as err:
             raise ExecutionError(f"The database could not run the query: {err}") from err
         finally:

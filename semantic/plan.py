@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from errors import QueryError, UnknownNameError
 from semantic.model import Dimension, Join, Measure, SemanticModel
 from semantic.query import Filter, Policy, SemanticQuery
+from viz.i18n import keyed_error
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def _dimension(model: SemanticModel, name: str) -> Dimension:
     if name in model.dimensions:
         return model.dimensions[name]
     if name in model.metrics:
-        raise QueryError(f"'{name}' is a metric; filter and group by dimensions "
-                         f"({', '.join(list(model.dimensions)[:6])}...).")
+        raise keyed_error(QueryError, "errors.query.metric_as_dimension", name=name,
+                          dimensions=", ".join(list(model.dimensions)[:6]))
     raise UnknownNameError("dimension", name, model.dimensions)
 
 
@@ -94,8 +95,7 @@ def _fact_plan(model: SemanticModel, query: SemanticQuery, table: str,
         joins.update({(j.left, j.right): j for j in path})
     time_column = model.tables[table].time
     if (query.time_grain or query.time_range) and not time_column:
-        raise QueryError(f"Table '{table}' has no time column, so {_what(model, query, table)} "
-                         "cannot be split by time or limited to a period.")
+        raise keyed_error(QueryError, "errors.query.no_time_column", **_what(model, query, table))
     return FactPlan(table, measures, tuple(joins.values()), sources, time_column)
 
 
@@ -108,7 +108,8 @@ def _reach(model: SemanticModel, dim: Dimension, fact: str,
         if path is not None and (best is None or len(path) < len(best[1])):
             best = (Source(table, expr), path)
     if best is None:
-        raise QueryError(_unreachable_message(model, dim, fact, query))
+        raise keyed_error(QueryError, "errors.query.unreachable", dimension=dim.name,
+                          usable=", ".join(reachable_dimensions(model, fact)), **_what(model, query, fact))
     return best
 
 
@@ -133,13 +134,8 @@ def reachable_dimensions(model: SemanticModel, fact: str) -> list[str]:
             if any(join_path(model, fact, table) is not None for table in dim.exprs)]
 
 
-def _what(model: SemanticModel, query: SemanticQuery, table: str) -> str:
-    """How to name, in a message, the metrics of the query that live on `table`."""
-    metrics = [m for m in query.metrics if any(x.table == table for x in model.measures_of(m))]
-    return "metric " + ", ".join(f"'{m}'" for m in metrics) if metrics else f"table '{table}'"
-
-
-def _unreachable_message(model: SemanticModel, dim: Dimension, fact: str, query: SemanticQuery) -> str:
-    usable = reachable_dimensions(model, fact)
-    return (f"Dimension '{dim.name}' cannot be used with {_what(model, query, fact)}: "
-            f"it is not linked to the '{fact}' table. Dimensions that work with it: {', '.join(usable)}.")
+def _what(model: SemanticModel, query: SemanticQuery, table: str) -> dict[str, object]:
+    """The message values naming the metrics of the query that live on `table` (or the table): `{what}`."""
+    metrics = tuple(m for m in query.metrics if any(x.table == table for x in model.measures_of(m)))
+    kind = "metrics" if metrics else "table"
+    return {"what_key": f"errors.what.{kind}", "metrics": metrics, "table": table}

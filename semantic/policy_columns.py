@@ -8,7 +8,7 @@ itself shows it, masked; any other dimension or measure reading it would show it
 >>> from pathlib import Path
 >>> from semantic.model import load_model
 >>> model = load_model(Path("assets/demo_model.yaml"))
->>> dimension_refusal("age_band", model, Policy("ana", hidden=("age",)))
+>>> str(dimension_refusal("age_band", model, Policy("ana", hidden=("age",))))
 "'age_band' reads 'age', which your data policy hides: it cannot be shown, filtered or sorted by."
 """
 
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from errors import PermissionDeniedError
 from semantic.expressions import parse_expr
 from semantic.model import SemanticModel
 from semantic.query import Policy
+from viz.i18n import keyed_error
 
 Column = tuple[str, str]  # (table, column), lower-case
-_UNUSABLE = ": it cannot be shown, filtered or sorted by."
+_HOW = {"hides": "hidden", "masks": "masked"}  # how a policy protects a column → the key of the refusal
 
 
 def columns_read(text: str, table: str) -> set[Column]:
@@ -44,30 +46,31 @@ def protected_columns(model: SemanticModel, policy: Policy) -> dict[Column, str]
     return found
 
 
-def dimension_refusal(name: str, model: SemanticModel, policy: Policy) -> str | None:
+def dimension_refusal(name: str, model: SemanticModel, policy: Policy) -> PermissionDeniedError | None:
     """Why the policy forbids showing, filtering or sorting by dimension `name`; None if it may be used.
 
     A masked dimension may read its own masked columns (it shows them masked), never a hidden one.
     """
     if name in policy.hidden:
-        return f"'{name}' is hidden by your data policy{_UNUSABLE}"
+        return keyed_error(PermissionDeniedError, "errors.policy.dimension_hidden", name=name)
     protected = protected_columns(model, policy)
     for col in sorted(dimension_columns(model, name)):
         how = protected.get(col)
         if how == "hides" or (how == "masks" and name not in policy.masked):
-            return f"'{name}' reads '{col[1]}', which your data policy {how}{_UNUSABLE}"
+            return keyed_error(PermissionDeniedError, f"errors.policy.dimension_reads_{_HOW[how]}",
+                               name=name, column=col[1])
     return None
 
 
-def metric_refusal(metric: str, model: SemanticModel, policy: Policy) -> str | None:
+def metric_refusal(metric: str, model: SemanticModel, policy: Policy) -> PermissionDeniedError | None:
     """Why the policy forbids metric `metric`: one of its measures reads a hidden or masked column."""
     protected = protected_columns(model, policy)
     for measure in model.measures_of(metric):
         read = columns_read(measure.expr, measure.table) | columns_read(measure.filter or "*", measure.table)
         for col in sorted(read):
             if col in protected:
-                return (f"Metric '{metric}' reads '{col[1]}', which your data policy {protected[col]}, "
-                        "so it cannot be shown to you.")
+                return keyed_error(PermissionDeniedError, f"errors.policy.metric_reads_{_HOW[protected[col]]}",
+                                   metric=metric, column=col[1])
     return None
 
 

@@ -30,6 +30,7 @@ from semantic.expressions import condition, masked, parse_expr, qualified
 from semantic.model import Join, SemanticModel
 from semantic.plan import join_path
 from semantic.query import Filter, Policy
+from viz.i18n import keyed_error
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Table arguments carried over to the governed subquery; any other (AS OF, hints...) is refused.
@@ -75,16 +76,15 @@ def _refuse_shadowing(tree: exp.Expression, names: dict[tuple[str, ...], str]) -
     """A CTE named like a model table would stand in for it inside the governed subqueries."""
     for cte in tree.find_all(exp.CTE):
         if (cte.alias_or_name.translate(_ASCII_LOWER),) in names:
-            raise PermissionDeniedError(f"Under a data policy a CTE may not be named like the table "
-                                        f"'{cte.alias_or_name}'; rename the CTE.")
+            raise keyed_error(PermissionDeniedError, "errors.policy.cte_shadows", table=cte.alias_or_name)
 
 
 def _governed(ref: exp.Table, table: str, model: SemanticModel, policy: Policy, dialect: str) -> exp.Subquery:
     """`(SELECT t.* FROM t [JOIN ...] WHERE <row filters>) AS <the reference's alias or name>`."""
     extra = [key for key, value in ref.args.items() if value and key not in (*_CARRIED, *_NAME_PARTS)]
     if extra:
-        raise PermissionDeniedError(f"Your data policy cannot be applied to '{ref.sql(dialect)}' "
-                                    f"({', '.join(extra)}); read the table without it.")
+        raise keyed_error(PermissionDeniedError, "errors.policy.table_clause", table=ref.sql(dialect),
+                          clauses=", ".join(extra))
     select = exp.select(_projection(table, model, policy, dialect)).from_(_source(model, table))
     conditions, joins = _row_filters(table, model, policy.row_filters)
     for join in joins:
@@ -111,8 +111,7 @@ def _row_filters(table: str, model: SemanticModel,
         paths = [(path, source, expr) for source, expr in (dim.exprs.items() if dim else ())
                  if (path := join_path(model, table, source)) is not None]
         if dim is None or not paths:
-            raise PermissionDeniedError(f"Your data policy limits '{flt.field}', which table '{table}' is not "
-                                        "linked to, so this SQL cannot read it for you.")
+            raise keyed_error(PermissionDeniedError, "errors.policy.sql_not_linked", field=flt.field, table=table)
         path, source, expr = min(paths, key=lambda p: len(p[0]))
         joins.update({(j.left, j.right): j for j in path})
         conditions.append(condition(flt, dim, qualified(expr, source)))
@@ -136,6 +135,5 @@ def _projection(table: str, model: SemanticModel, policy: Policy, dialect: str) 
     star = exp.Star(except_=list(excluded.values()) or None,
                     replace=[r for key, r in replaced.items() if key not in excluded] or None)
     if (excluded or replaced) and dialect != "duckdb":
-        raise PermissionDeniedError("Raw SQL cannot run under a data policy with hidden or masked columns on "
-                                    f"{dialect}; ask the question without SQL.")
+        raise keyed_error(PermissionDeniedError, "errors.policy.sql_dialect", dialect=dialect)
     return exp.Column(this=star, table=exp.to_identifier(table, quoted=True))

@@ -44,6 +44,7 @@ from psycopg.types.numeric import FloatLoader
 from errors import ExecutionError, InputError, QueryTimeoutError, SourceConnectionError, redact
 from semantic.compile import CompiledSQL
 from semantic.engine import QueryResult
+from viz.i18n import keyed_error
 
 CONNECT_TIMEOUT_S = 10
 # Visible tables and views, public first; partitions are reached through their parent.
@@ -151,8 +152,7 @@ class PostgresEngine:
     def _error(self, err: psycopg.Error) -> Exception:
         """The Beacon error for a driver error, in words and without the password."""
         if isinstance(err, psycopg.errors.QueryCanceled):
-            return QueryTimeoutError(f"The query took longer than {self.timeout_s:g} s and PostgreSQL stopped it. "
-                                     "Narrow the period or add filters.")
+            return keyed_error(QueryTimeoutError, "errors.query.timeout_postgres", seconds=f"{self.timeout_s:g}")
         if _disconnected(err):
             return SourceConnectionError(f"Lost the connection to {self._label} while querying: "
                                          f"{scrub(libpq_reason(str(err)), self._password)}")

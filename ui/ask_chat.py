@@ -19,7 +19,7 @@ from ui import resources
 from ui.ask_answer import show_actions, show_reading, show_result
 from ui.auth import current_policy, current_user
 from ui.state import session
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace import feedback
 from workspace.audit import record_result
 from workspace.settings import Settings
@@ -55,18 +55,18 @@ def keep_to_model(name: str) -> None:
         clear()
 
 
-def llm_unavailable() -> str | None:
+def llm_unavailable(lang: str) -> str | None:
     """Why the LLM engine cannot be used (not configured), or None when it can."""
     try:
         question_engine("llm", resources.workspace())
     except BeaconError as err:
-        return str(err)
+        return error_text(err, lang)
     return None
 
 
 def engine_choice(lang: str) -> tuple[str, str | None]:
     """Built-in or LLM, and why the LLM cannot be chosen (its control is disabled until it is configured)."""
-    reason = llm_unavailable()
+    reason = llm_unavailable(lang)
     chosen = st.segmented_control(t("ask.engine", lang), ["builtin", "llm"], key=f"{ENGINE}_{lang}",
                                   format_func=lambda name: t(f"ask.engine_{name}", lang), required=True,
                                   default=st.session_state.get(ENGINE, "builtin"), disabled=reason is not None,

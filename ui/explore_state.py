@@ -14,6 +14,8 @@ import streamlit as st
 from errors import BeaconError, QueryError
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
+from ui.state import session
+from viz.i18n import error_text
 
 WIDGET_PREFIX = "xw_"
 _QUERY = "explore_query"
@@ -52,7 +54,7 @@ def current(model: SemanticModel) -> tuple[SemanticQuery, str | None]:
         try:
             load(parse_link(link), st.query_params.get("chart"))
         except BeaconError as err:
-            error = str(err)
+            error = error_text(err, session().lang)
             st.session_state[_WRITTEN] = link
     if _QUERY not in st.session_state:
         load(default_query(model), None)

@@ -13,7 +13,7 @@ from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel, load_model
 from semantic.postgres_engine import PostgresEngine
 from ui.state import session
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace.home import Workspace
 from workspace.secrets import connection_uri
 
@@ -67,8 +67,8 @@ def model_label(name: str, lang: str) -> str:
 
 @contextmanager
 def shown_errors(lang: str) -> Iterator[None]:
-    """Show a BeaconError as a message on the page instead of a traceback."""
+    """Show a BeaconError as a message on the page, in the page's language, instead of a traceback."""
     try:
         yield
     except BeaconError as err:
-        st.error(t("app.error", lang, message=str(err)))
+        st.error(t("app.error", lang, message=error_text(err, lang)))

@@ -17,7 +17,7 @@ from ml.mapping import Mapping, columns_of, exclusions, mapping_for, propose_map
 from ml.runs import list_runs
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
-from viz.i18n import t
+from viz.i18n import error_text, t
 
 RESULT = "segments_analysis"
 
@@ -35,7 +35,7 @@ def choose_mapping(engine: Warehouse, table: str, lang: str) -> Mapping:
         try:
             proposed = propose_mapping(con, table)
         except InputError as err:  # nothing to propose: the user picks every column
-            st.warning(str(err))
+            st.warning(error_text(err, lang))
             proposed = Mapping(table, names[0], names[0], names[0])
     st.caption(t("segments.mapping_help", lang))
     left, middle, right, last = st.columns(4)

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from errors import BeaconError, redact
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace.audit import record
 from workspace.home import Workspace
 from workspace.settings import SETTINGS, SHAPES, Settings, problem
@@ -95,7 +95,7 @@ def save(settings: Settings, entered: dict[str, Any], user: str, lang: str) -> N
         record(Workspace(settings.home), "settings_change", user, {"changed": shown})
         settings.update(changed)
     except BeaconError as err:
-        st.error(t("settings.not_saved", lang, problems=str(err)))
+        st.error(t("settings.not_saved", lang, problems=error_text(err, lang)))
         return
     except OSError as err:
         st.error(t("settings.write_failed", lang, path=settings.path, reason=err.strerror or type(err).__name__))

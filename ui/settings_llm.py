@@ -17,7 +17,7 @@ from semantic.nlq.ask import question_engine
 from semantic.nlq.types import AskContext
 from ui import resources
 from viz.describe import describe
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace.audit import record
 from workspace.home import Workspace
 from workspace.secrets import delete_secret, read_secret, save_secret
@@ -45,7 +45,7 @@ def _store_key(ws: Workspace, box: str, user: str, lang: str) -> None:
         record(ws, "settings_change", user, {"secret": LLM_KEY_SECRET, "action": "saved"})
         save_secret(ws, LLM_KEY_SECRET, key)
     except BeaconError as err:
-        _notice("error", str(err))
+        _notice("error", error_text(err, lang))
         return
     st.session_state[KEY_ROUND] = st.session_state.get(KEY_ROUND, 0) + 1
     _notice("success", t("settings.key_stored", lang))
@@ -56,7 +56,7 @@ def _remove_key(ws: Workspace, user: str, lang: str) -> None:
         record(ws, "settings_change", user, {"secret": LLM_KEY_SECRET, "action": "removed"})
         delete_secret(ws, LLM_KEY_SECRET)
     except BeaconError as err:
-        _notice("error", str(err))
+        _notice("error", error_text(err, lang))
         return
     _notice("success", t("settings.key_removed", lang))
 
@@ -97,7 +97,7 @@ def test_connection(ws: Workspace, lang: str) -> None:
             engine = question_engine("llm", ws)
             reading = engine.interpret(question, AskContext(model=model, lang=lang))
     except BeaconError as err:
-        st.error(t("settings.test_failed", lang, message=str(err)))
+        st.error(t("settings.test_failed", lang, message=error_text(err, lang)))
         return
     settings = getattr(engine, "settings")  # noqa: B009 - an LLMEngine, imported lazily with openai
     st.success(t("settings.test_ok", lang, model=settings.model, where=settings.where))

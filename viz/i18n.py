@@ -9,15 +9,29 @@ rather than showing a key; a test keeps the two languages' keys identical.
 '首页'
 >>> t("home.data_through", "en", date="2025-12-31")
 'Data through 2025-12-31'
+
+Errors are worded the same way: `keyed_error` builds one whose English message comes
+from a key of assets/translations/<lang>/errors.yaml (or any area) and which keeps the
+key, so `error_text` can show it in the reader's language.
+
+>>> from errors import PermissionDeniedError
+>>> err = keyed_error(PermissionDeniedError, "errors.access.account_disabled", user="ana")
+>>> str(err), error_text(err, "zh")
+("The account 'ana' is disabled.", '账户“ana”已停用。')
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import TypeVar
 
 import yaml
 
+from errors import BeaconError
 from workspace.home import ASSETS
+
+E = TypeVar("E", bound=BeaconError)
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
@@ -47,3 +61,42 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     """The text for `key` in `lang`, with {placeholders} filled from `values`."""
     text = translations(lang).get(key) or translations("en").get(key) or key
     return text.format(**values) if values else text
+
+
+def keyed_error(cls: type[E], key: str, *args: object, **values: object) -> E:
+    """An error of class `cls` whose message is the English text of `key`, carrying the key and values.
+
+    `args` go to the class after the message (a ShareLinkError's reason...). A value named `x_key` is
+    a text key whose text fills `{x}`, so words (a role, an action) are translated too; a tuple of
+    names fills its placeholder joined in the language's way: `x_or=("a", "b")` gives 'a' or 'b'
+    in English and a、b style lists in Chinese for other tuples. Templates put the outer quotes.
+    """
+    return cls(_render(key, values, "en"), *args).with_text(key, **values)
+
+
+def error_text(err: BaseException, lang: str) -> str:
+    """The error's message in `lang` when it carries a text key that every language knows; else str(err)."""
+    key = getattr(err, "text_key", None)
+    values: Mapping[str, object] = getattr(err, "text_values", {})
+    known = translations("en")
+    if not key or key not in known or any(str(v) not in known for k, v in values.items() if k.endswith("_key")):
+        return str(err)
+    try:
+        return _render(key, values, lang)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: the English still reads
+        return str(err)
+
+
+def _render(key: str, values: Mapping[str, object], lang: str) -> str:
+    """`key`'s text filled with `values`, each first made readable in `lang` by `_plain`; `x_key` values are
+    looked up (and filled from the other values) to fill `{x}`."""
+    plain = {name.removesuffix("_or"): _plain(name, v, lang) for name, v in values.items() if not name.endswith("_key")}
+    words = {name.removesuffix("_key"): t(str(v), lang, **plain) for name, v in values.items() if name.endswith("_key")}
+    return t(key, lang, **plain, **words)
+
+
+def _plain(name: str, value: object, lang: str) -> object:
+    """A tuple of names joined in `lang`: with "or" when its name ends in `_or`, else as a list."""
+    if not isinstance(value, tuple | list):
+        return value
+    return t("errors.join.or" if name.endswith("_or") else "errors.join.list", lang).join(map(str, value))

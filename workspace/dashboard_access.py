@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from errors import InputError, PermissionDeniedError, UnknownNameError
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.audit import record
 from workspace.dashboards import SCHEMA as DASHBOARDS_SCHEMA
@@ -113,16 +114,16 @@ def viewable(ws: Workspace, user: User, dashboard_id: str) -> Dashboard:
     except UnknownNameError:
         raise UnknownNameError("dashboard", dashboard_id, [b.id for b in visible_to(ws, user)]) from None
     if not can_view(ws, user, board):
-        raise PermissionDeniedError(f"The dashboard '{dashboard_id}' is not shared with {user.username}; "
-                                    "ask its owner or an admin to share it.")
+        raise keyed_error(PermissionDeniedError, "errors.access.dashboard_not_shared", dashboard=dashboard_id,
+                          user=user.username)
     return board
 
 
 def require_edit(user: User, board: Dashboard) -> None:
     """Refuse, in words, a change to a dashboard `user` may only view."""
     if not can_edit(user, board):
-        raise PermissionDeniedError(f"Only the owner of the dashboard '{board.id}' or an admin can change or "
-                                    f"share it; {user.username} ({user.role}) may only view it.")
+        raise keyed_error(PermissionDeniedError, "errors.access.dashboard_view_only", dashboard=board.id,
+                          user=user.username, role_key=f"errors.role.{user.role}")
 
 
 def _grantee(ws: Workspace, user: str | None, role: str | None) -> tuple[str, str]:
@@ -148,7 +149,7 @@ def share_with(ws: Workspace, dashboard_id: str, *, by: User, user: str | None =
     board = _checked(ws, dashboard_id, by)
     kind, grantee = _grantee(ws, user, role)
     if kind == "user" and grantee == board.owner:
-        raise InputError(f"{grantee} owns the dashboard '{dashboard_id}' already.")
+        raise keyed_error(InputError, "errors.access.owns_already", user=grantee, dashboard=dashboard_id)
     share = Share(dashboard_id, kind, grantee, by.username, (now or clock.now()).isoformat())
     with _meta(ws).write() as con:
         added = con.execute("INSERT OR IGNORE INTO dash_shares VALUES (?, ?, ?, ?, ?)",
@@ -168,7 +169,8 @@ def unshare(ws: Workspace, dashboard_id: str, *, by: User, user: str | None = No
         gone = con.execute("DELETE FROM dash_shares WHERE dashboard_id = ? AND grantee_kind = ? AND grantee = ?",
                            (dashboard_id, kind, grantee)).rowcount
     if not gone:
-        raise InputError(f"The dashboard '{dashboard_id}' is not shared with the {kind} '{grantee}'.")
+        raise keyed_error(InputError, "errors.access.not_shared_with", dashboard=dashboard_id,
+                          kind_key=f"errors.kind.{kind}", grantee=grantee)
     record(ws, "sharing_change", by.username, {"action": "unshare", "dashboard": dashboard_id, kind: grantee})
 
 

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from errors import InputError, ShareLinkError
 from semantic.query import Filter, Policy, _filter_dict
-from viz.i18n import t
+from viz.i18n import error_text, keyed_error
 from workspace import clock
 from workspace.audit import append
 from workspace.meta import MetaStore
@@ -76,9 +76,7 @@ def _policy(text: str | None) -> Policy | None:
 
 def link_message(err: ShareLinkError, lang: str) -> str:
     """The link's problem in the viewer's language."""
-    if err.reason == "expired" and isinstance(err.expires_at, dt.datetime):
-        return t("dashboards.link_expired", lang, date=err.expires_at.strftime("%Y-%m-%d %H:%M UTC"))
-    return t(f"dashboards.link_{err.reason}", lang)
+    return error_text(err, lang)
 
 
 class ShareLinks(Generic[Board]):
@@ -113,7 +111,7 @@ class ShareLinks(Generic[Board]):
         with self.meta.read() as con:
             row = con.execute("SELECT * FROM dash_links WHERE token = ?", (str(token),)).fetchone()
         if row is None:
-            raise ShareLinkError(t("dashboards.link_unknown", "en"), "unknown")
+            raise keyed_error(ShareLinkError, "dashboards.link_unknown", "unknown")
         return LinkInfo(row["token"], row["dashboard_id"],
                         tuple(filter_from_dict(f) for f in json.loads(row["filters"])),
                         _aware(dt.datetime.fromisoformat(row["created_at"])), _time(row["expires_at"]),
@@ -124,10 +122,10 @@ class ShareLinks(Generic[Board]):
         info = self.link(token)
         state = info.state(clock.now(now))
         if state == "revoked":
-            raise ShareLinkError(t("dashboards.link_revoked", "en"), "revoked")
-        if state == "expired":
-            raise ShareLinkError(t("dashboards.link_expired", "en", date=info.expires_at), "expired",
-                                 info.expires_at)
+            raise keyed_error(ShareLinkError, "dashboards.link_revoked", "revoked")
+        if state == "expired" and info.expires_at is not None:
+            raise keyed_error(ShareLinkError, "dashboards.link_expired", "expired", info.expires_at,
+                              date=info.expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
         return self.get(info.dashboard_id), info.filters
 
     def revoke_link(self, token: str, now: dt.datetime | None = None, by: str | None = None) -> None:

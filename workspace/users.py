@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from errors import InputError, PermissionDeniedError, SignInError, UnknownNameError
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.audit import record
 from workspace.home import Workspace
@@ -44,7 +45,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {"viewer": frozenset(_VIEWER), "editor"
 ACTIONS = _ADMIN
 ADMIN_NAME, ADMIN_PASSWORD_ENV = "admin", "BEACON_ADMIN_PASSWORD"
 MIN_PASSWORD = 8
-WRONG = "Wrong user name or password."
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.@-]{0,63}")
 _HASHER = PasswordHasher()
 
@@ -102,11 +102,12 @@ def can(role: str, action: str) -> bool:
 def require(user: User, action: str) -> None:
     """Refuse, in words, an action the user's role does not allow (or any action of a disabled user)."""
     if user.disabled:
-        raise PermissionDeniedError(f"The account '{user.username}' is disabled.")
+        raise keyed_error(PermissionDeniedError, "errors.access.account_disabled", user=user.username)
     if not can(user.role, action):
         needed = next(role for role in ROLES if can(role, action))
-        raise PermissionDeniedError(f"User '{user.username}' ({user.role}) may not {action.replace('_', ' ')}; "
-                                    f"that needs the {needed} role. Ask an admin.")
+        raise keyed_error(PermissionDeniedError, "errors.access.may_not", user=user.username,
+                          role_key=f"errors.role.{user.role}", action_key=f"errors.action.{action}",
+                          needed_key=f"errors.role.{needed}")
 
 
 def open_demo(ws: Workspace) -> bool:
@@ -204,15 +205,15 @@ def authenticate(ws: Workspace, name: str, password: str, now: dt.datetime | Non
         row = con.execute("SELECT * FROM auth_users WHERE username = ?", (key,)).fetchone()
     if row is None:
         _verify(_dummy_hash(), password)  # take as long as for a real account
-        _refuse(ws, key, "unknown user", WRONG, moment)
+        _refuse(ws, key, "unknown user", keyed_error(SignInError, "access.wrong"), moment)
     locked = row["locked_until"] and dt.datetime.fromisoformat(row["locked_until"]) > moment
     if locked:
-        _refuse(ws, key, "locked", _locked_message(row["locked_until"], moment), moment)
+        _refuse(ws, key, "locked", _locked(row["locked_until"], moment), moment)
     if not _verify(row["password_hash"], password):
         _count_failure(ws, key, row["failures"] + 1, moment)
-        _refuse(ws, key, "wrong password", WRONG, moment)
+        _refuse(ws, key, "wrong password", keyed_error(SignInError, "access.wrong"), moment)
     if row["disabled"]:
-        _refuse(ws, key, "disabled", f"The account '{key}' is disabled; ask an admin.", moment)
+        _refuse(ws, key, "disabled", keyed_error(SignInError, "errors.sign_in.disabled", user=key), moment)
     return _open_session(ws, _user(row), password, row["password_hash"], moment)
 
 
@@ -223,10 +224,10 @@ def session_user(ws: Workspace, token: str, now: dt.datetime | None = None) -> U
         row = con.execute("SELECT s.expires_at, u.* FROM auth_sessions s JOIN auth_users u USING (username) "
                           "WHERE s.token_hash = ?", (_digest(token),)).fetchone()
     if row is None or row["disabled"]:
-        raise SignInError("You are not signed in (or your account was disabled); sign in again.")
+        raise keyed_error(SignInError, "errors.sign_in.not_signed_in")
     if dt.datetime.fromisoformat(row["expires_at"]) <= moment:
         sign_out(ws, token)
-        raise SignInError("Your session has expired; sign in again.")
+        raise keyed_error(SignInError, "errors.sign_in.expired")
     return _user(row)
 
 
@@ -265,14 +266,14 @@ def _count_failure(ws: Workspace, name: str, failures: int, moment: dt.datetime)
                     (failures, locked_until, name))
 
 
-def _refuse(ws: Workspace, name: str, reason: str, message: str, moment: dt.datetime) -> NoReturn:
+def _refuse(ws: Workspace, name: str, reason: str, error: SignInError, moment: dt.datetime) -> NoReturn:
     record(ws, "sign_in_failed", name, {"reason": reason}, now=moment)
-    raise SignInError(message)
+    raise error
 
 
-def _locked_message(until: str, moment: dt.datetime) -> str:
+def _locked(until: str, moment: dt.datetime) -> SignInError:
     minutes = max(1, math.ceil((dt.datetime.fromisoformat(until) - moment).total_seconds() / 60))
-    return f"Too many failed sign-ins: the account is locked; try again in {minutes} minute(s)."
+    return keyed_error(SignInError, "access.locked", minutes=minutes)
 
 
 def _verify(stored: str, password: str) -> bool:

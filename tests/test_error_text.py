@@ -1,0 +1,368 @@
+"""Errors a user meets read in their language: `error_text(err, "zh")` is Chinese, `str(err)` the same English
+as before (logs, the CLI and older tests read it), and words inside the message (roles, actions, file kinds)
+are translated too, never left in English inside a Chinese sentence."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import re
+import shutil
+import string
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import psycopg
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from commands.common import open_model
+from errors import (
+    BeaconError,
+    IngestError,
+    InputError,
+    PermissionDeniedError,
+    QueryError,
+    QueryTimeoutError,
+    ShareLinkError,
+    SignInError,
+    UnknownNameError,
+)
+from ingest.files import open_sources
+from ingest.sniff import sniff_file
+from ml.governed import check_table, check_write_back, governed
+from semantic.compile import CompiledSQL, compile_query
+from semantic.engine import DuckDBEngine
+from semantic.model import SemanticModel
+from semantic.policy_sql import govern_sql
+from semantic.postgres_engine import PostgresEngine
+from semantic.query import Filter, Policy, SemanticQuery
+from tests.postgres import postgres_url  # noqa: F401
+from viz.i18n import error_text, keyed_error, translations
+from workspace.dashboard_access import require_edit, share_with, viewable
+from workspace.dashboards import DashboardStore
+from workspace.home import Workspace
+from workspace.settings import Settings
+from workspace.share_links import link_message
+from workspace.users import add_user, authenticate, get_user, require, session_user, set_disabled
+
+ROOT = Path(__file__).resolve().parent.parent
+EAST = Policy("ana", (Filter("region", "=", "East"),))
+PASSWORD = "a long password"
+LATIN_WORD = re.compile(r"\b(viewer|editor|admin|metric|dimension|table|image|archive|document)\b")
+
+
+def both(err: BeaconError) -> tuple[str, str]:
+    return str(err), error_text(err, "zh")
+
+
+# --- the mechanism ---------------------------------------------------------------------------------
+
+
+def test_an_error_without_a_key_reads_as_its_message_in_any_language() -> None:
+    err = InputError("A plain message.")
+    assert error_text(err, "zh") == error_text(err, "en") == "A plain message."
+    assert error_text(ValueError("not ours"), "zh") == "not ours"
+    unknown = InputError("Still English.").with_text("errors.no_such_key", x=1)
+    assert error_text(unknown, "zh") == "Still English."  # a key nobody wrote: the English, never the key
+
+
+def test_keyed_error_builds_the_english_message_and_keeps_the_key() -> None:
+    err = keyed_error(QueryTimeoutError, "errors.query.timeout", seconds="2.5")
+    assert isinstance(err, QueryTimeoutError) and isinstance(err, TimeoutError)
+    assert str(err) == "The query took longer than 2.5 s and was stopped. Narrow the period or add filters."
+    assert error_text(err, "en") == str(err)
+    assert error_text(err, "zh") == "查询耗时超过 2.5 秒，已被停止。请缩短时间范围或添加筛选条件。"
+    assert err.text_key == "errors.query.timeout" and dict(err.text_values) == {"seconds": "2.5"}
+
+
+def test_unknown_names_key_themselves_with_their_kind_and_suggestions() -> None:
+    err = UnknownNameError("metric", "revnue", ["revenue", "revenu", "orders"])
+    assert str(err) == error_text(err, "en") == "Unknown metric 'revnue'. Did you mean 'revenue' or 'revenu'?"
+    assert error_text(err, "zh") == "未知的指标“revnue”。你是不是要找“revenue”或“revenu”？"
+    sort = UnknownNameError("column to sort by", "zzz", [])
+    assert str(sort) == "Unknown column to sort by 'zzz'." and error_text(sort, "zh") == "未知的排序列“zzz”。"
+    odd = UnknownNameError("column of 'orders'", "amt", ["amount"])  # a kind nobody translated: all English
+    assert error_text(odd, "zh") == str(odd) == "Unknown column of 'orders' 'amt'. Did you mean 'amount'?"
+
+
+def _keyed_calls() -> list[tuple[str, str]]:
+    """(file, key) of every keyed_error call with a literal key, and of every literal UnknownNameError kind."""
+    found = []
+    for path in ROOT.glob("**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if node.func.id == "keyed_error" and args:
+                found.append((str(path.relative_to(ROOT)), args[0]))
+            elif node.func.id == "UnknownNameError" and node.args and isinstance(node.args[0], ast.Constant):
+                found.append((str(path.relative_to(ROOT)), f"errors.kind.{node.args[0].value.replace(' ', '_')}"))
+    return found
+
+
+def test_every_key_an_error_is_raised_with_is_written_in_both_languages() -> None:
+    calls = _keyed_calls()
+    assert len(calls) > 80, "the scan found too few raise sites; is it still reading the sources?"
+    missing = sorted({(f, k) for f, k in calls if k not in translations("en") or k not in translations("zh")})
+    assert not missing
+
+
+def test_chinese_error_texts_fill_the_same_placeholders_as_the_english() -> None:
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    en, zh = translations("en"), translations("zh")
+    keys = [k for k in en if k.startswith("errors.")]
+    assert len(keys) > 100
+    assert {k: fields(zh[k]) for k in keys if fields(zh[k]) != fields(en[k])} == {}
+    assert not [k for k in keys if not k.startswith("errors.join.") and zh[k] == en[k] and LATIN_WORD.search(en[k])]
+
+
+# --- policies: compile, raw SQL, analyses, the CLI -------------------------------------------------
+
+
+def test_a_regional_refusal_reads_in_chinese(model: SemanticModel) -> None:
+    with pytest.raises(PermissionDeniedError) as caught:
+        compile_query(SemanticQuery(metrics=("spend",)), model, EAST)
+    english, chinese = both(caught.value)
+    assert english == ("Your data policy limits 'region', which metric 'spend' (table 'ad_spend') is not linked "
+                       "to, so it cannot be shown to you.")
+    assert chinese == "你的数据策略限定了“region”，而指标“spend”（表“ad_spend”）与它没有关联，因此无法向你展示。"
+
+
+def test_hidden_and_masked_columns_are_refused_in_chinese(model: SemanticModel) -> None:
+    hidden = Policy("ana", hidden=("age",))
+    with pytest.raises(PermissionDeniedError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",), dimensions=("age_band",)), model, hidden)
+    assert both(caught.value) == (
+        "'age_band' reads 'age', which your data policy hides: it cannot be shown, filtered or sorted by.",
+        "“age_band”读取了被你的数据策略隐藏的列“age”：不能展示、筛选或排序。")
+    with pytest.raises(PermissionDeniedError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",), dimensions=("age",)), model, hidden)
+    assert both(caught.value) == (
+        "'age' is hidden by your data policy: it cannot be shown, filtered or sorted by.",
+        "“age”已被你的数据策略隐藏：不能展示、筛选或排序。")
+    with pytest.raises(PermissionDeniedError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",)), model, Policy("ana", (Filter("planet", "=", "Mars"),)))
+    assert "“planet”" in error_text(caught.value, "zh") and "模型“demo”" in error_text(caught.value, "zh")
+
+
+def test_raw_sql_under_a_policy_is_refused_in_chinese(model: SemanticModel) -> None:
+    with pytest.raises(PermissionDeniedError) as caught:
+        govern_sql("SELECT * FROM ad_spend", model, EAST)
+    assert both(caught.value) == (
+        "Your data policy limits 'region', which table 'ad_spend' is not linked to, so this SQL cannot read it "
+        "for you.", "你的数据策略限定了“region”，而表“ad_spend”与它没有关联，因此这段 SQL 无法为你读取。")
+    with pytest.raises(PermissionDeniedError) as caught:
+        govern_sql("WITH orders AS (SELECT 1) SELECT * FROM orders", model, EAST)
+    assert error_text(caught.value, "zh") == "在数据策略下，CTE 不能与表“orders”同名；请重命名该 CTE。"
+
+
+def test_analyses_and_the_cli_refuse_in_chinese(model: SemanticModel, engine: DuckDBEngine) -> None:
+    east = governed(engine, model, EAST)
+    with pytest.raises(PermissionDeniedError) as caught:
+        check_table(east, model, "somewhere_else")
+    assert error_text(caught.value, "zh").startswith("你的数据策略作用于模型中的表；“somewhere_else”不在其中")
+    with pytest.raises(PermissionDeniedError, match=r"^Churn scores computed under a data policy") as caught:
+        check_write_back(east, "Churn scores")
+    assert error_text(caught.value, "zh").startswith("在数据策略下计算的流失评分只覆盖部分客户")
+    args = argparse.Namespace(user="ana", command="segment", model=ROOT / "assets" / "demo_model.yaml")
+    with pytest.raises(PermissionDeniedError, match=r"^`beacon segment` cannot run under --user yet") as caught:
+        open_model(args)
+    assert error_text(caught.value, "zh").startswith("`beacon segment` 暂不支持 --user 运行")
+
+
+# --- users, sign-in, dashboards and links ----------------------------------------------------------
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    workspace = Workspace(tmp_path)
+    add_user(workspace, "boss", "admin", PASSWORD)
+    add_user(workspace, "ana", "viewer", PASSWORD)
+    add_user(workspace, "ed", "editor", PASSWORD)
+    return workspace
+
+
+def test_a_role_refusal_translates_the_role_and_the_action_too(ws: Workspace) -> None:
+    with pytest.raises(PermissionDeniedError) as caught:
+        require(get_user(ws, "ana"), "load_data")
+    english, chinese = both(caught.value)
+    assert english == "User 'ana' (viewer) may not load data; that needs the editor role. Ask an admin."
+    assert chinese == "用户“ana”（查看者）无权导入数据；这需要编辑者角色。请联系管理员。"
+    assert not LATIN_WORD.search(chinese)
+    set_disabled(ws, "ana", by="boss")
+    with pytest.raises(PermissionDeniedError) as caught:
+        require(get_user(ws, "ana"), "ask")
+    assert both(caught.value) == ("The account 'ana' is disabled.", "账户“ana”已停用。")
+
+
+def test_sign_in_refusals_read_in_chinese(ws: Workspace) -> None:
+    with pytest.raises(SignInError) as caught:
+        authenticate(ws, "ana", "not her password")
+    assert both(caught.value) == ("Wrong user name or password.", "用户名或密码错误。")
+    now = dt.datetime.now(dt.UTC)
+    token = authenticate(ws, "ed", PASSWORD, now=now).token
+    with pytest.raises(SignInError) as caught:
+        session_user(ws, token, now=now + dt.timedelta(days=30))
+    assert both(caught.value) == ("Your session has expired; sign in again.", "登录已过期，请重新登录。")
+    set_disabled(ws, "ed", by="boss")
+    with pytest.raises(SignInError) as caught:
+        authenticate(ws, "ed", PASSWORD)
+    assert both(caught.value) == ("The account 'ed' is disabled; ask an admin.", "账户“ed”已停用，请联系管理员。")
+
+
+def test_dashboard_refusals_read_in_chinese(ws: Workspace) -> None:
+    board = DashboardStore(ws).create("Board", "ed")
+    with pytest.raises(PermissionDeniedError) as caught:
+        viewable(ws, get_user(ws, "ana"), board.id)
+    assert both(caught.value) == (
+        f"The dashboard '{board.id}' is not shared with ana; ask its owner or an admin to share it.",
+        f"看板“{board.id}”没有分享给 ana；请让看板所有者或管理员分享给你。")
+    share_with(ws, board.id, by=get_user(ws, "ed"), user="ana")
+    with pytest.raises(PermissionDeniedError) as caught:
+        require_edit(get_user(ws, "ana"), viewable(ws, get_user(ws, "ana"), board.id))
+    assert error_text(caught.value, "zh").endswith("ana（查看者）只能查看。")
+    with pytest.raises(InputError) as caught:
+        share_with(ws, board.id, by=get_user(ws, "ed"), user="ed")
+    assert both(caught.value) == (f"ed owns the dashboard '{board.id}' already.",
+                                  f"ed 已经是看板“{board.id}”的所有者。")
+
+
+def test_share_link_problems_read_in_chinese(ws: Workspace) -> None:
+    store = DashboardStore(ws)
+    board = store.create("Board", "ed")
+    beijing = dt.timezone(dt.timedelta(hours=8))  # the expiry is shown in UTC whatever zone it was set in
+    token = store.create_link(board.id, expires_at=dt.datetime(2026, 3, 8, 17, 0, tzinfo=beijing))
+    with pytest.raises(ShareLinkError) as caught:
+        store.resolve_link(token, now=dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    assert both(caught.value) == (
+        "This share link expired on 2026-03-08 09:00 UTC. Ask the dashboard's owner for a new one.",
+        "该分享链接已于2026-03-08 09:00 UTC过期。请向看板所有者索取新链接。")
+    assert link_message(caught.value, "zh") == error_text(caught.value, "zh")
+    with pytest.raises(ShareLinkError) as caught:
+        store.resolve_link("made-up")
+    assert caught.value.reason == "unknown"
+    assert error_text(caught.value, "zh") == "该分享链接无效。请向看板所有者索取新链接。"
+
+
+# --- queries: Explore's common mistakes and time-outs -----------------------------------------------
+
+
+def test_explore_query_errors_read_in_chinese(model: SemanticModel) -> None:
+    with pytest.raises(QueryError) as caught:
+        compile_query(SemanticQuery(metrics=("spend",), dimensions=("region",)), model)
+    english, chinese = both(caught.value)
+    assert english.startswith("Dimension 'region' cannot be used with metric 'spend': it is not linked to the "
+                              "'ad_spend' table. Dimensions that work with it: channel, ")
+    assert chinese.startswith("维度“region”不能与指标“spend”一起使用：它与表“ad_spend”没有关联。"
+                              "可以一起使用的维度：channel, ")
+    with pytest.raises(QueryError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",), dimensions=("orders",)), model)
+    assert error_text(caught.value, "zh").startswith("“orders”是指标；请按维度筛选和分组（channel, ")
+    with pytest.raises(UnknownNameError) as caught:
+        compile_query(SemanticQuery(metrics=("revnue",)), model)
+    assert error_text(caught.value, "zh").startswith("未知的指标“revnue”。你是不是要找“revenue”")
+
+
+def test_a_time_out_reads_in_chinese(tmp_path: Path) -> None:
+    duckdb.connect(str(tmp_path / "w.duckdb")).close()
+    engine = DuckDBEngine(tmp_path / "w.duckdb", timeout_s=0.2)
+    with pytest.raises(QueryTimeoutError) as caught:
+        engine.run(CompiledSQL("SELECT COUNT(*) FROM range(1000000000000) a", (), "duckdb"))
+    assert both(caught.value) == (
+        "The query took longer than 0.2 s and was stopped. Narrow the period or add filters.",
+        "查询耗时超过 0.2 秒，已被停止。请缩短时间范围或添加筛选条件。")
+
+
+def test_a_postgres_time_out_reads_in_chinese(postgres_url: str) -> None:  # noqa: F811
+    slow = PostgresEngine(postgres_url, timeout_s=0.3)
+    with pytest.raises(QueryTimeoutError) as caught:
+        slow.run(CompiledSQL("SELECT pg_sleep(5)", ("pg_sleep",), "postgres"))
+    slow.close()
+    assert both(caught.value) == (
+        "The query took longer than 0.3 s and PostgreSQL stopped it. Narrow the period or add filters.",
+        "查询耗时超过 0.3 秒，已被 PostgreSQL 停止。请缩短时间范围或添加筛选条件。")
+    assert isinstance(caught.value.__cause__, psycopg.errors.QueryCanceled)
+
+
+# --- files the Data page refuses -------------------------------------------------------------------
+
+
+def refusal(path: Path) -> tuple[str, str]:
+    with pytest.raises(IngestError) as caught:
+        sniff_file(path)
+    return both(caught.value)
+
+
+def test_unreadable_uploads_are_explained_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert refusal(tmp_path / "empty.csv") == ("empty.csv is empty (0 bytes).", "empty.csv 是空文件（0 字节）。")
+    (tmp_path / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    english, chinese = refusal(tmp_path / "photo.csv")
+    assert english == ("photo.csv is not a table file: it looks like a PNG image. Upload a CSV, TSV, TXT, Excel "
+                       "(.xlsx, .xls), JSON, NDJSON or Parquet file.")
+    assert chinese == ("photo.csv 不是表格文件：它看起来是PNG 图片。请上传 CSV、TSV、TXT、Excel（.xlsx、.xls）、"
+                       "JSON、NDJSON 或 Parquet 文件。")
+    with zipfile.ZipFile(tmp_path / "sales.zip", "w") as archive:
+        archive.writestr("sales.csv", "a,b\n1,2\n")
+    assert refusal(tmp_path / "sales.zip")[1] == "sales.zip 是 zip 压缩包。请解压后上传其中的表格文件。"
+    (tmp_path / "page.csv").write_text("<html><body>orders</body></html>")
+    assert refusal(tmp_path / "page.csv")[1].startswith("page.csv 是网页或 XML 文档，不是表格文件。")
+    (tmp_path / "one.json").write_text('{\n  "a": 1,\n  "b": [1, 2]\n}\n')
+    assert refusal(tmp_path / "one.json")[1].startswith("one.json 只包含一个 JSON 对象，而不是记录列表。")
+    assert refusal(tmp_path / "nowhere.csv")[1] == f"nowhere.csv 不存在（查找位置：{tmp_path}）。"
+
+
+def test_a_damaged_parquet_file_and_a_missing_sheet_read_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / "cut.parquet").write_bytes(b"PAR1" + bytes(100))
+    with duckdb.connect() as con, pytest.raises(IngestError) as caught:
+        open_sources(con, tmp_path / "cut.parquet")
+    assert str(caught.value).startswith("cut.parquet is a damaged or incomplete Parquet file and cannot be read (")
+    assert error_text(caught.value, "zh").startswith("cut.parquet 是损坏或不完整的 Parquet 文件，无法读取（")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["a", "b"])
+    book.active.append([1, 2])
+    book.save(tmp_path / "report.xlsx")
+    with duckdb.connect() as con, pytest.raises(IngestError) as caught:
+        open_sources(con, tmp_path / "report.xlsx", sheets=["notes"])
+    assert both(caught.value) == ("report.xlsx has no sheet 'notes'. Did you mean 'Notes'?",
+                                  "report.xlsx 中没有工作表 'notes'。你是不是要找 'Notes'？")
+
+
+# --- a Chinese page shows the Chinese refusal --------------------------------------------------------
+
+
+@pytest.fixture
+def regional_app(tmp_path: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app signed in as ana (viewer, region = 'East'), in Chinese, on a workspace that is not an open demo."""
+    from workspace.policies import add_rule
+
+    shutil.copy(warehouse, tmp_path / "warehouse.duckdb")
+    ws = Workspace(tmp_path)
+    add_user(ws, "ana", "viewer", PASSWORD)
+    add_rule(ws, user="ana", filter="region = 'East'")
+    Settings(tmp_path).set("open_demo", False)
+    monkeypatch.setenv("BEACON_HOME", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["auth_token"] = authenticate(ws, "ana", PASSWORD).token
+    app.query_params["lang"] = "zh"
+    return app
+
+
+def test_a_chinese_explore_page_shows_the_policy_refusal_in_chinese(regional_app: AppTest) -> None:
+    app = regional_app
+    app.query_params["q"] = '{"metrics": ["spend"]}'
+    app.run()
+    app.switch_page("app_pages/explore.py").run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [
+        "出错了：你的数据策略限定了“region”，而指标“spend”（表“ad_spend”）与它没有关联，因此无法向你展示。"]
+    assert not app.get("plotly_chart")
