@@ -10,13 +10,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ml.campaigns import campaign_list, data_end, require
+from ml.campaign_access import scope_words
+from ml.campaigns import campaign_list, data_end, require, unavailable
 from semantic.answer import time_bounds
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from ui import resources
 from ui.campaign_ab import ab_section
-from ui.campaign_alerts import alerts_section, anomalies_section
+from ui.campaign_alerts import watch_section
 from ui.campaign_funnel import buyers_section, funnel_section
 from ui.campaign_list import SECTION, campaign_table
 from ui.campaign_report import review_button
@@ -68,6 +69,9 @@ def render(model: SemanticModel) -> None:
     if listing.is_empty():
         st.info(t("campaigns.no_campaigns", lang))
         return
+    hidden = unavailable(model, engine)  # spend and budget under a regional policy: said once, then left out
+    if hidden:
+        st.info(t("campaigns.regional.note", lang, scope=scope_words(model, engine, lang)), icon=":material/lock:")
     with section_col:
         section = localized_choice(st.radio, t("campaigns.section_label", lang), SECTIONS, SECTION, lang,
                                    lambda s: t(f"campaigns.section.{s}", lang), horizontal=True,
@@ -75,18 +79,17 @@ def render(model: SemanticModel) -> None:
     if section != "campaign":
         st.query_params.pop("campaign", None)
     if section == "list":
-        campaign_table(listing, model, lang)
+        campaign_table(listing, model, lang, hidden)
     elif section == "campaign":
         review(model, engine, listing, as_of)
     elif section == "channels":
-        channels_section(model, engine, first_start(listing, as_of), as_of, lang)
+        channels_section(model, engine, first_start(listing, as_of), as_of, hidden, lang)
     elif section == "attribution":
         attribution_section(model, engine, as_of, lang)
     elif section == "ab":
         ab_section(model, engine, listing, lang)
     else:
-        anomalies_section(model, engine, as_of, lang)
-        alerts_section(resources.workspace(), model, engine, as_of, lang)
+        watch_section(resources.workspace(), model, engine, as_of, lang)
 
 
 st.title(t("campaigns.title", lang))

@@ -3,7 +3,7 @@
     beacon campaign list [--as-of DATE] [--json]
     beacon campaign show CMP027 [--as-of DATE] [--roas-target 3] [--by member_tier] [--json]
     beacon campaign attribution [--model last|first|linear|decay] [--by channel|campaign_id] [--json]
-    beacon campaign ab --a CMP007 --b CMP027 [--json]    (or --a-conv N --a-n N --b-conv N --b-n N)
+    beacon campaign ab --a CMP007 --b CMP027 [--as-of DATE] [--json]    (or --a-conv N --a-n N --b-conv N --b-n N)
     beacon campaign sample-size --baseline 0.1 --lift 0.02 [--alpha 0.05] [--power 0.8]
     beacon campaign anomalies [--from DATE] [--to DATE] [--json]
 """
@@ -50,6 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ab.add_argument(f"--{side}-conv", type=int, help=f"conversions of variant {side.upper()}")
         ab.add_argument(f"--{side}-n", type=int, help=f"people in variant {side.upper()}")
     ab.add_argument("--confidence", type=float, default=0.95)
+    ab.add_argument("--as-of", help="count the campaigns' events up to this day (default: the data's last day)")
     size = _parser(actions, "sample-size", "people per group needed to detect a lift", _sample_size)
     size.add_argument("--baseline", type=float, required=True, help="current conversion, e.g. 0.1")
     size.add_argument("--lift", type=float, required=True, help="absolute lift to detect, e.g. 0.02")
@@ -101,46 +102,62 @@ def show_frame(title: str, frame: pl.DataFrame) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ml.campaigns import campaign_list
+    from ml.campaigns import campaign_list, unavailable
 
     _, model, engine = governed_model(args)
     frame = campaign_list(model, engine, parse_date(args.as_of) if args.as_of else None)
+    hidden = unavailable(model, engine)
     if args.json:
-        emit({"as_of": frame["as_of"][0] if frame.height else None, "campaigns": frame.to_dicts()})
+        emit({"as_of": frame["as_of"][0] if frame.height else None, "unavailable": list(hidden),
+              "campaigns": frame.to_dicts()})
     else:
         from viz.i18n import t
 
-        words = frame.select(LIST_COLUMNS).with_columns(
+        columns = [c for c in LIST_COLUMNS if c not in hidden and not (c == "pacing" and hidden)]
+        words = frame.select(columns).with_columns(
             pl.col("status").map_elements(lambda s: t(f"campaigns.status.{s}", args.lang), return_dtype=pl.String))
+        _regional_note(model, engine, hidden, args.lang)
         show_frame(f"{frame.height} campaigns", words)
     return 0
 
 
+def _regional_note(model: Any, engine: Any, hidden: tuple[str, ...], lang: str) -> None:
+    """Say once why spend and budget are missing for a user whose data policy cannot split them."""
+    if not hidden:
+        return
+    from ml.campaign_access import scope_words
+    from viz.i18n import t
+
+    print(t("campaigns.regional.note", lang, scope=scope_words(model, engine, lang)))
+
+
 def _show(args: argparse.Namespace) -> int:
     from ml import campaign_breakdowns as parts
-    from ml.campaigns import campaign, daily_trend, versus
+    from ml.campaigns import campaign, daily_trend, measured_period, versus
 
     _, model, engine = governed_model(args)
     as_of = parse_date(args.as_of) if args.as_of else None
     found = campaign(model, engine, args.campaign_id, as_of)
-    funnel = parts.funnel(model, engine, found.campaign_id)
+    period = measured_period(model, engine, found.as_of)  # events up to the day measured on, like the KPIs
+    funnel = parts.funnel(model, engine, found.campaign_id, period=period)
     sections = {"versus": versus(model, engine, found.campaign_id, as_of, args.roas_target), "funnel": funnel,
                 "buyers": parts.buyers_brought(model, engine, found.campaign_id, as_of),
                 "repeat": parts.repeat_purchase(model, engine, found.campaign_id, as_of),
                 "channels": parts.channel_comparison(model, engine),
                 "trend": daily_trend(model, engine, found.campaign_id)}
     if args.by:
-        sections["funnel_by"] = parts.funnel(model, engine, found.campaign_id, args.by)
+        sections["funnel_by"] = parts.funnel(model, engine, found.campaign_id, args.by, period)
     notes = parts.notes(found, int(funnel["customers"][0]), args.lang)
     if args.json:
         head = {"campaign_id": found.campaign_id, "name": found.name, "type": found.type, "channel": found.channel,
                 "start": found.start, "end": found.end, "as_of": found.as_of, "status": found.status,
                 "budget": found.budget, "pacing": found.pacing, "pacing_status": found.pacing_status,
-                "figures": found.figures}
+                "figures": found.figures, "unavailable": list(found.unavailable)}
         emit({"campaign": head, "notes": notes, **{k: v.to_dicts() for k, v in sections.items()}})
         return 0
     print(f"{found.campaign_id} {found.name} — {found.type}, {found.channel}, {found.start} – {found.end}, "
           f"{found.status}")
+    _regional_note(model, engine, found.unavailable, args.lang)
     for note in notes:
         print(f"  ! {note}")
     for name, frame in sections.items():
@@ -204,11 +221,12 @@ def _ab(args: argparse.Namespace) -> int:
 def _campaign_variant(args: argparse.Namespace, campaign_id: str) -> Any:
     from ml.abtest import Variant
     from ml.campaign_breakdowns import conversion_counts
-    from ml.campaigns import check_campaign
+    from ml.campaigns import check_campaign, data_end, measured_period
 
     _, model, engine = governed_model(args)
     check_campaign(model, engine, campaign_id)
-    purchased, reached = conversion_counts(model, engine, campaign_id)
+    as_of = parse_date(args.as_of) if args.as_of else data_end(model, engine)
+    purchased, reached = conversion_counts(model, engine, campaign_id, measured_period(model, engine, as_of))
     return Variant(campaign_id, purchased, reached)
 
 

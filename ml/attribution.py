@@ -27,7 +27,7 @@ import polars as pl
 
 from errors import InputError
 from ml.campaign_sql import conversions, touches
-from ml.campaigns import data_end
+from ml.campaigns import catalog, data_end
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 
@@ -74,6 +74,13 @@ def shares(frame: pl.DataFrame, by: str = "channel", half_life_days: float = 7.0
     return keys.select(by, *MODELS, *(f"{m}_{k}" for m in MODELS for k in ("conversions", "value")))
 
 
+def with_channel(frame: pl.DataFrame, campaigns: pl.DataFrame) -> pl.DataFrame:
+    """Touches with their campaign's channel, from the campaign catalog (which a regional policy can read only
+    through the user's own events and orders, so the touches SQL does not join the campaigns table)."""
+    return frame.join(campaigns.select("campaign_id", "channel"), on="campaign_id", how="left",
+                      maintain_order="left")
+
+
 @dataclass(frozen=True)
 class Attribution:
     """The models side by side for a period, and how many purchases had no touch to credit."""
@@ -102,7 +109,7 @@ def attribute(model: SemanticModel, engine: Engine, period: tuple[dt.date, dt.da
     if period is None:
         end = data_end(model, engine)
         period = (end - dt.timedelta(days=89), end)
-    frame = touches(model, engine, period, lookback_days, event_types)
+    frame = with_channel(touches(model, engine, period, lookback_days, event_types), catalog(model, engine))
     purchases, _ = conversions(model, engine, period)
     table = shares(frame, by, half_life_days) if frame.height else pl.DataFrame({by: []}, schema={by: pl.String})
     return Attribution(table, by, period, lookback_days, half_life_days, purchases,

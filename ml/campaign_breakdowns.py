@@ -16,9 +16,9 @@ import datetime as dt
 
 import polars as pl
 
+from ml.campaign_access import ask, readable
 from ml.campaign_sql import buyer_counts, campaign_buyers
-from ml.campaigns import Campaign, check_campaign, data_end, floats
-from semantic.answer import run_query
+from ml.campaigns import Campaign, catalog, check_campaign, data_end, floats, measure
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
@@ -43,7 +43,7 @@ def funnel(model: SemanticModel, engine: Engine, campaign_id: str | None = None,
         filters = (Filter("campaign_id", "=", campaign_id),)
     dims = ("event_type", by) if by else ("event_type",)
     query = SemanticQuery(metrics=("funnel_customers",), dimensions=dims, filters=filters, time_range=period)
-    frame = floats(run_query(query, model, engine).frame).rename({"funnel_customers": "customers"})
+    frame = floats(ask(query, model, engine).frame).rename({"funnel_customers": "customers"})
     if not by:
         return funnel_steps(frame)
     parts = [funnel_steps(part).with_columns(pl.lit(key[0]).alias(by))
@@ -109,11 +109,13 @@ def repeat_purchase(model: SemanticModel, engine: Engine, campaign_id: str, as_o
 def channel_comparison(model: SemanticModel, engine: Engine, period: TimeRange | None = None) -> pl.DataFrame:
     """Per campaign channel: spend, revenue, ROAS, CPC, CTR, conversion, cost per new buyer, budget vs revenue share.
 
-    Channels with neither budget nor spend (where no campaign ran) are left out.
+    Channels with neither budget nor spend (where no campaign ran) are left out; under a policy that cannot
+    split spend (region), the spend-based columns are null and channels without campaign revenue are left out.
     """
     query = SemanticQuery(metrics=CHANNEL_METRICS, dimensions=("channel",), time_range=period)
-    frame = floats(run_query(query, model, engine).frame).filter(pl.col("channel").is_not_null()
-                                                                  & ((pl.col("budget") > 0) | (pl.col("spend") > 0)))
+    ran = readable(model, engine, ("budget", "spend")) or ("campaign_revenue",)  # where a campaign ran
+    frame = measure(query, model, engine).filter(pl.col("channel").is_not_null()
+                                                 & pl.any_horizontal(pl.col(c) > 0 for c in ran))
     new = _new_buyers_by_channel(model, engine, period)
     frame = frame.join(new, on="channel", how="left").with_columns(pl.col("new_buyers").fill_null(0))
     return frame.with_columns(
@@ -129,16 +131,20 @@ def _share(column: str) -> pl.Expr:
 
 def _new_buyers_by_channel(model: SemanticModel, engine: Engine, period: TimeRange | None) -> pl.DataFrame:
     """New buyers summed over the campaigns of each channel that started in the period."""
-    query = SemanticQuery(metrics=("budget",), dimensions=("campaign_id", "channel"), time_range=period)
-    campaigns = run_query(query, model, engine).frame.select("campaign_id", "channel")
+    campaigns = catalog(model, engine)
+    if period is not None:
+        campaigns = campaigns.filter(pl.col("campaign_start").is_between(period.start, period.end))
+    campaigns = campaigns.select("campaign_id", "channel")
     as_of = period.end if period else data_end(model, engine)
     counts = buyer_counts(model, engine, as_of).join(campaigns, on="campaign_id", how="inner")
     return counts.group_by("channel").agg(pl.col("new_buyers").sum())
 
 
-def conversion_counts(model: SemanticModel, engine: Engine, campaign_id: str) -> tuple[int, int]:
-    """(customers who purchased, customers reached) of a campaign: the two numbers of its conversion rate."""
-    steps = funnel(model, engine, campaign_id)
+def conversion_counts(model: SemanticModel, engine: Engine, campaign_id: str,
+                      period: TimeRange | None = None) -> tuple[int, int]:
+    """(customers who purchased, customers reached) of a campaign, from its events in `period` (default: all):
+    the two numbers of its conversion rate."""
+    steps = funnel(model, engine, campaign_id, period=period)
     counts = dict(zip(steps["event_type"].to_list(), steps["customers"].to_list(), strict=True))
     return int(counts["purchase"]), int(counts["reach"])
 
@@ -146,7 +152,7 @@ def conversion_counts(model: SemanticModel, engine: Engine, campaign_id: str) ->
 def notes(campaign: Campaign, reached: int, lang: str = "en") -> list[str]:
     """What is missing for this campaign, in words, so a page or report explains an empty figure."""
     found = []
-    if not campaign.figures.get("spend"):
+    if "spend" not in campaign.unavailable and not campaign.figures.get("spend"):
         found.append(t("campaigns.errors.no_spend", lang, campaign=campaign.name))
     if not reached:
         found.append(t("campaigns.errors.no_events", lang, campaign=campaign.name))

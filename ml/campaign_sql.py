@@ -48,16 +48,17 @@ SELECT campaign_id, COUNT(*) AS buyers, COUNT(*) FILTER (WHERE is_new) AS new_bu
 FROM buyers GROUP BY campaign_id ORDER BY campaign_id
 """
 
-# Campaign touches (events before the purchase) of every completed order within the lookback.
+# Campaign touches (events before the purchase) of every completed order within the lookback. Both tables
+# hold customers, so a data policy on a customer dimension (region) applies to them; the campaign's channel
+# is looked up by the caller.
 _TOUCHES = """
 SELECT o.order_id AS conversion_id, o.net_amount AS value,
   CAST(o.order_date AS TIMESTAMP) + INTERVAL 1 DAY AS conversion_time,
-  e.event_time AS touch_time, e.campaign_id, c.channel, e.event_type
+  e.event_time AS touch_time, e.campaign_id, e.event_type
 FROM orders AS o
 JOIN campaign_events AS e ON e.customer_id = o.customer_id
   AND e.event_time < CAST(o.order_date AS TIMESTAMP) + INTERVAL 1 DAY
   AND e.event_time >= CAST(o.order_date AS TIMESTAMP) - TO_DAYS(CAST(? AS INTEGER))
-JOIN campaigns AS c ON c.campaign_id = e.campaign_id
 WHERE o.status = 'completed' AND LIST_CONTAINS(STRING_SPLIT(?, ','), e.event_type)
   AND o.order_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)
 ORDER BY o.order_id, e.event_time, e.event_id
@@ -107,7 +108,8 @@ def buyer_counts(model: SemanticModel, engine: Engine, as_of: dt.date) -> pl.Dat
 
 def touches(model: SemanticModel, engine: Engine, period: tuple[dt.date, dt.date], lookback_days: int,
             event_types: tuple[str, ...]) -> pl.DataFrame:
-    """Every (completed order, earlier campaign event of the same customer) pair within the lookback."""
+    """Every (completed order, earlier campaign event of the same customer) pair within the lookback, without the
+    campaign's channel."""
     params = (lookback_days, ",".join(event_types), period[0].isoformat(), period[1].isoformat())
     return run_template(_TOUCHES, model, engine, params)
 

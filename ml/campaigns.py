@@ -14,6 +14,7 @@ its calendar, and how it compares with its predecessors — is added here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from errors import InputError, ModelError, UnknownNameError
+from ml.campaign_access import ask, readable, unreadable
 from ml.campaign_sql import buyer_counts
-from semantic.answer import run_query, time_bounds
+from semantic.answer import time_bounds
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
@@ -32,13 +34,18 @@ KPIS = ("spend", "impressions", "clicks", "ctr", "cpc", "campaign_revenue", "roa
         "orders", "buyers")
 COMPARED = ("spend", "campaign_revenue", "roas", "roi", "ctr", "cpc", "conversion_rate")
 NEEDED = (*ATTRIBUTES, *KPIS, "budget", "funnel_customers", "event_type")
+ADDITIVE = ("spend", "impressions", "clicks", "campaign_revenue", "orders", "buyers", "new_buyers")
 PACING_BAND = (0.9, 1.1)  # spend share within ±10 % of the time share is on track
 _YEAR = re.compile(r"\s*(19|20)\d\d\s*$")
 
 
 @dataclass(frozen=True)
 class Campaign:
-    """One campaign's facts and its figures up to `as_of` (None where a figure has no denominator)."""
+    """One campaign's facts and its figures up to `as_of` (None where a figure has no denominator).
+
+    `unavailable` names the figures the user's data policy cannot split (ad spend and budget under a
+    regional policy): they are None, and so are the budget and the pacing.
+    """
 
     campaign_id: str
     name: str
@@ -46,23 +53,27 @@ class Campaign:
     channel: str
     start: dt.date
     end: dt.date
-    budget: float
+    budget: float | None
     as_of: dt.date
     status: str
     elapsed: float
     figures: dict[str, float | None]
+    unavailable: tuple[str, ...] = ()
 
     @property
     def pacing(self) -> float | None:
         """Spend share of budget divided by the share of the campaign's days gone; 1.0 is on pace."""
-        spend = self.figures.get("spend") or 0.0
-        if not self.budget or not self.elapsed:
+        spend = self.figures.get("spend")
+        if not self.budget or not self.elapsed or spend is None:
             return None
         return spend / self.budget / self.elapsed
 
     @property
     def pacing_status(self) -> str:
-        """on_track, under, over; not_started before the start; no_budget without a budget."""
+        """on_track, under, over; not_started before the start; no_budget without a budget; unavailable when
+        the user's data policy cannot split spend or budget."""
+        if self.budget is None or "spend" in self.unavailable:
+            return "unavailable"
         if not self.budget:
             return "no_budget"
         return "not_started" if self.status == "planned" else pacing_status(self.pacing)
@@ -104,11 +115,27 @@ def require(model: SemanticModel, names: tuple[str, ...] = NEEDED) -> None:
 
 
 def catalog(model: SemanticModel, engine: Engine) -> pl.DataFrame:
-    """Every campaign with its name, type, channel, dates and budget, by campaign id."""
+    """Every campaign with its name, type, channel, dates and budget, by campaign id.
+
+    Under a policy the campaigns table cannot be limited by (region), the campaigns are those with events
+    or orders of the user's customers, and their budget is unknown (None).
+    """
     require(model)
+    if not readable(model, engine, ("budget",)):
+        return _active_campaigns(model, engine)
     query = SemanticQuery(metrics=("budget",), dimensions=ATTRIBUTES, order_by=())
-    frame = run_query(query, model, engine).frame
+    frame = ask(query, model, engine).frame
     return frame.sort("campaign_id")
+
+
+def _active_campaigns(model: SemanticModel, engine: Engine) -> pl.DataFrame:
+    """The campaigns seen through the user's events, then orders: a campaign's channel is the campaigns
+    table's (joined to its events); one with orders only takes its orders' channel."""
+    frames = [ask(SemanticQuery(metrics=(m,), dimensions=ATTRIBUTES, order_by=()), model, engine).frame.drop(m)
+              for m in ("funnel_customers", "orders")]
+    found = pl.concat(frames).filter(pl.col("campaign_id").is_not_null())
+    return found.unique("campaign_id", keep="first", maintain_order=True).sort("campaign_id").with_columns(
+        budget=pl.lit(None, pl.Float64))
 
 
 def campaign_ids(model: SemanticModel, engine: Engine) -> list[str]:
@@ -122,10 +149,37 @@ def check_campaign(model: SemanticModel, engine: Engine, campaign_id: str) -> No
         raise UnknownNameError("campaign", campaign_id, ids)
 
 
+def unavailable(model: SemanticModel, engine: Engine) -> tuple[str, ...]:
+    """The KPIs and the budget the engine's user may not see (spend-based ones under a regional policy)."""
+    return unreadable(model, engine, (*KPIS, "budget"))
+
+
+def measure(query: SemanticQuery, model: SemanticModel, engine: Engine) -> pl.DataFrame:
+    """The query's figures as floats, each metric the user's policy cannot split as a column of nulls.
+
+    A query none of whose metrics can be shown is refused in words (PermissionDeniedError).
+    """
+    shown = readable(model, engine, query.metrics)
+    if not shown:
+        return ask(query, model, engine).frame  # the compiler's refusal, in words
+    frame = floats(ask(dataclasses.replace(query, metrics=shown), model, engine).frame)
+    return frame.with_columns(pl.lit(None, pl.Float64).alias(m) for m in query.metrics if m not in shown)
+
+
+def measured_period(model: SemanticModel, engine: Engine, as_of: dt.date) -> TimeRange:
+    """The days a figure measured on `as_of` covers: from the first campaign's start to `as_of`."""
+    return _from_first_start(catalog(model, engine), as_of)
+
+
+def _from_first_start(base: pl.DataFrame, as_of: dt.date) -> TimeRange:
+    first = base["campaign_start"].min() if base.height else None
+    return TimeRange(min(first, as_of) if isinstance(first, dt.date) else as_of, as_of)
+
+
 def performance(model: SemanticModel, engine: Engine, period: TimeRange) -> pl.DataFrame:
-    """The KPIs per campaign over `period`, straight from the semantic layer."""
+    """The KPIs per campaign over `period`, straight from the semantic layer (nulls where the policy refuses)."""
     query = SemanticQuery(metrics=KPIS, dimensions=("campaign_id",), time_range=period)
-    return floats(run_query(query, model, engine).frame).filter(pl.col("campaign_id").is_not_null())
+    return measure(query, model, engine).filter(pl.col("campaign_id").is_not_null())
 
 
 def campaign_list(model: SemanticModel, engine: Engine, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -134,27 +188,29 @@ def campaign_list(model: SemanticModel, engine: Engine, as_of: dt.date | None = 
     base = catalog(model, engine)
     if base.is_empty():
         return base
-    first = min(base["campaign_start"].min(), as_of)  # type: ignore[type-var]
-    figures = performance(model, engine, TimeRange(first, as_of))
+    figures = performance(model, engine, _from_first_start(base, as_of))
     frame = base.join(figures, on="campaign_id", how="left").join(buyer_counts(model, engine, as_of), on="campaign_id",
                                                                    how="left", suffix="_all")
-    rows = [_campaign(row, as_of) for row in frame.iter_rows(named=True)]
+    hidden = unavailable(model, engine)
+    rows = [_campaign(row, as_of, hidden) for row in frame.iter_rows(named=True)]
     return pl.DataFrame([_flat(c) for c in rows]).with_columns(
         cost_per_new_buyer=_safe_div(pl.col("spend"), pl.col("new_buyers")))
 
 
-def _campaign(row: dict[str, object], as_of: dt.date) -> Campaign:
+def _campaign(row: dict[str, object], as_of: dt.date, hidden: tuple[str, ...]) -> Campaign:
     start, end = row["campaign_start"], row["campaign_end"]
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         missing = "end" if isinstance(start, dt.date) else "start"
         raise InputError(f"Campaign {row['campaign_id']} ({row['campaign_name']}) has no {missing} date in the "
                          "campaigns table; fill in its start and end dates to see its figures.")
     figures = {k: _number(row.get(k)) for k in (*KPIS, "new_buyers")}
-    for additive in ("spend", "impressions", "clicks", "campaign_revenue", "orders", "buyers", "new_buyers"):
-        figures[additive] = figures[additive] or 0.0
+    for additive in ADDITIVE:
+        if additive not in hidden:
+            figures[additive] = figures[additive] or 0.0
+    budget = None if "budget" in hidden else float(row["budget"] or 0.0)  # type: ignore[arg-type]
     return Campaign(str(row["campaign_id"]), str(row["campaign_name"]), str(row["campaign_type"]),
-                    str(row["channel"]), start, end, float(row["budget"] or 0.0), as_of,  # type: ignore[arg-type]
-                    status_on(as_of, start, end), elapsed_share(as_of, start, end), figures)
+                    str(row["channel"]), start, end, budget, as_of, status_on(as_of, start, end),
+                    elapsed_share(as_of, start, end), figures, hidden)
 
 
 def _number(value: object) -> float | None:
@@ -182,15 +238,15 @@ def campaign(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.d
     row = frame.filter(pl.col("campaign_id") == campaign_id)
     if row.is_empty():
         raise UnknownNameError("campaign", campaign_id, frame["campaign_id"].to_list() if frame.height else [])
-    return _campaign_from_flat(row.row(0, named=True))
+    return _campaign_from_flat(row.row(0, named=True), unavailable(model, engine))
 
 
-def _campaign_from_flat(row: dict[str, object]) -> Campaign:
+def _campaign_from_flat(row: dict[str, object], hidden: tuple[str, ...]) -> Campaign:
     figures = {k: _number(row[k]) for k in (*KPIS, "new_buyers", "cost_per_new_buyer")}
     return Campaign(str(row["campaign_id"]), str(row["campaign_name"]), str(row["campaign_type"]),
-                    str(row["channel"]), row["start"], row["end"], float(row["budget"]),  # type: ignore[arg-type]
+                    str(row["channel"]), row["start"], row["end"], _number(row["budget"]),  # type: ignore[arg-type]
                     row["as_of"], str(row["status"]),  # type: ignore[arg-type]
-                    float(row["elapsed"]), figures)  # type: ignore[arg-type]
+                    float(row["elapsed"]), figures, hidden)  # type: ignore[arg-type]
 
 
 def festival_key(name: str) -> str:
@@ -213,14 +269,17 @@ def comparables(frame: pl.DataFrame, target: Campaign) -> pl.DataFrame:
 
 def versus(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.date | None = None,
            roas_target: float | None = None) -> pl.DataFrame:
-    """Each KPI against its target (budget for spend, `roas_target`) and the median of comparable campaigns."""
+    """Each KPI against its target (budget for spend, `roas_target`) and the median of comparable campaigns;
+    the KPIs the user's policy cannot split are left out."""
     frame = campaign_list(model, engine, as_of)
     if campaign_id not in frame["campaign_id"].to_list():
         raise UnknownNameError("campaign", campaign_id, frame["campaign_id"].to_list())
-    target = _campaign_from_flat(frame.filter(pl.col("campaign_id") == campaign_id).row(0, named=True))
+    target = _campaign_from_flat(frame.filter(pl.col("campaign_id") == campaign_id).row(0, named=True),
+                                 unavailable(model, engine))
     peers = comparables(frame, target)
     goals = {"spend": target.budget or None, "roas": roas_target}
-    rows = [_versus_row(model, m, target.figures.get(m), goals.get(m), peers) for m in COMPARED]
+    rows = [_versus_row(model, m, target.figures.get(m), goals.get(m), peers) for m in COMPARED
+            if m not in target.unavailable]
     return pl.DataFrame(rows, schema=VERSUS_SCHEMA).with_columns(
         basis=pl.lit(peers["basis"][0] if peers.height else None, pl.String),
         peers=pl.lit(", ".join(peers["campaign_id"].to_list())))
@@ -249,10 +308,10 @@ def relative(value: float | None, base: float | None) -> float | None:
 
 
 def daily_trend(model: SemanticModel, engine: Engine, campaign_id: str) -> pl.DataFrame:
-    """Spend, clicks, campaign revenue and ROAS per day over the campaign's dates."""
+    """Spend, clicks, campaign revenue and ROAS per day over the campaign's dates (nulls where the policy refuses)."""
     check_campaign(model, engine, campaign_id)
     info = catalog(model, engine).filter(pl.col("campaign_id") == campaign_id).row(0, named=True)
     query = SemanticQuery(metrics=("spend", "clicks", "campaign_revenue", "roas"), time_grain="day",
                           filters=(Filter("campaign_id", "=", campaign_id),),
                           time_range=TimeRange(info["campaign_start"], info["campaign_end"]))
-    return floats(run_query(query, model, engine).frame)
+    return measure(query, model, engine)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from errors import PermissionDeniedError
 from ml import campaign_breakdowns as parts
 from ml.anomaly import find_anomalies
-from ml.campaigns import Campaign, campaign, catalog, daily_trend, festival_key, floats, versus
+from ml.campaign_access import ask
+from ml.campaigns import Campaign, campaign, catalog, daily_trend, festival_key, floats, unavailable, versus
 from ml.review_findings import pooled_funnel
-from semantic.answer import run_query
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
@@ -62,7 +63,9 @@ class ReviewData:
 
 
 def gather(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.date | None = None) -> ReviewData:
-    """The review's figures; an unknown campaign id is refused with did-you-mean (UnknownNameError)."""
+    """The review's figures; an unknown campaign id is refused with did-you-mean (UnknownNameError), and so is
+    a user whose data policy cannot split ad spend (PermissionDeniedError): a review weighs results against it."""
+    check_review(model, engine)
     found = campaign(model, engine, campaign_id, as_of)
     compared = versus(model, engine, campaign_id, found.as_of)
     ids = [p for p in (compared["peers"][0] or "").split(", ") if p]
@@ -87,12 +90,22 @@ def gather(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.dat
         anomalies=campaign_anomalies(model, engine, found, base.period))
 
 
+def check_review(model: SemanticModel, engine: Engine) -> None:
+    """Refuse, in words, a review for a user who may not see ad spend or budget: its summary, findings and
+    recommendations weigh results against them, and company-wide spend must not sit beside regional revenue."""
+    hidden = unavailable(model, engine)
+    if hidden:
+        raise PermissionDeniedError(f"A campaign review weighs results against ad spend and budget, which your data "
+                                    f"policy cannot split ({', '.join(hidden)} are not shown to you), so it cannot "
+                                    "be generated for you; the Campaigns page shows your customers' results.")
+
+
 def segment_figures(model: SemanticModel, engine: Engine, campaign_id: str, by: str,
                     period: TimeRange | None = None) -> pl.DataFrame:
     """Per value of `by`: customers reached (from the funnel), conversion rate, campaign revenue and buyers."""
     query = SemanticQuery(metrics=SEGMENT_METRICS, dimensions=(by,), time_range=period,
                           filters=(Filter("campaign_id", "=", campaign_id),))
-    figures = floats(run_query(query, model, engine).frame)
+    figures = floats(ask(query, model, engine).frame)
     steps = parts.funnel(model, engine, campaign_id, by, period)
     if steps.is_empty() or by not in steps.columns:
         return figures.with_columns(reached=pl.lit(0, pl.Int64)).head(0)

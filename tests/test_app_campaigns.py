@@ -250,3 +250,41 @@ def test_alerts_name_channels_and_campaigns_as_readers_know_them(home: Path) -> 
     alerts = [w.value for w in app.warning]
     assert any(a.startswith("渠道 官网的广告花费连续 1 天高于 ¥0：官网 ——") for a in alerts)
     assert any(a.startswith("活动 Winter Gift Sets Launch 2025 (CMP040)的广告花费") for a in alerts)
+
+
+def funnel_to(con: duckdb.DuckDBPyConnection, campaign_id: str, day: dt.date | None) -> list[int]:
+    """Customers at reach, click, visit, add to cart and purchase, from events up to the end of `day` (None: all)."""
+    counts = dict(con.execute("SELECT event_type, COUNT(DISTINCT customer_id) FROM campaign_events "
+                              "WHERE campaign_id = ? AND (CAST(? AS DATE) IS NULL OR event_time < CAST(? AS DATE) + 1) "
+                              "GROUP BY 1", [campaign_id, day, day]).fetchall())
+    return [counts.get(s, 0) for s in ("reach", "click", "visit", "add_to_cart", "purchase")]
+
+
+def test_the_funnel_follows_the_measure_on_day(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    app = campaigns_page(campaign="CMP027", as_of=AS_OF)  # running May 25 – Jun 20: measured mid-campaign
+    funnel = next(f.value for f in app.dataframe if "Step conversion" in f.value.columns)
+    now, whole = funnel_to(con, "CMP027", AS_OF), funnel_to(con, "CMP027", None)
+    assert now[0] < whole[0]
+    assert list(funnel["Customers"]) == [format_value(n, "integer", "en") for n in now]
+    assert funnel["Step conversion"][4] == format_value(now[4] / now[3], "percent", "en")
+    assert any(c.value == "Customers at each step, from the campaign events up to Jun 10, 2025." for c in app.caption)
+    cards = {m.label: m.value for m in app.metric}  # the conversion card, measured on the same day, agrees
+    assert cards["Conversion rate"] == format_value(now[4] / now[0], "percent", "en")
+    app.date_input(key="cmp_as_of").set_value(dt.date(2025, 12, 31)).run()
+    funnel = next(f.value for f in app.dataframe if "Step conversion" in f.value.columns)
+    assert list(funnel["Customers"]) == [format_value(n, "integer", "en") for n in whole]
+
+
+def test_ab_counts_follow_the_measure_on_day(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    app = campaigns_page(as_of=AS_OF)
+    app.radio(key="cmp_section_en").set_value("ab").run()
+    app.selectbox(key="cmp_ab_a_en").set_value("CMP027").run()
+    app.selectbox(key="cmp_ab_b_en").set_value("CMP028").run()
+    assert not app.exception, app.exception
+    a, b = funnel_to(con, "CMP027", AS_OF), funnel_to(con, "CMP028", AS_OF)
+    result = compare(Variant("CMP027", a[4], a[0]), Variant("CMP028", b[4], b[0]))
+    assert result.verdict("en") in [m.value for m in (*app.success, *app.info)]
+    assert f"CMP027: {format_value(a[4], 'integer', 'en')} purchasers of {format_value(a[0], 'integer', 'en')} " \
+           "people reached, up to Jun 10, 2025." in [c.value for c in app.caption]
+    assert app.metric[0].value == format_value(a[4] / a[0], "percent", "en")
+    assert a[0] < funnel_to(con, "CMP027", None)[0]  # all of CMP027's events would count more people

@@ -13,9 +13,19 @@ import pytest
 
 from errors import InputError, ModelError, UnknownNameError
 from ml import campaign_breakdowns as parts
-from ml.campaigns import campaign, campaign_list, catalog, comparables, daily_trend, status_on, versus
+from ml.campaigns import (
+    campaign,
+    campaign_list,
+    catalog,
+    comparables,
+    daily_trend,
+    measured_period,
+    status_on,
+    versus,
+)
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
+from semantic.query import TimeRange
 from tests.conftest import same_rows
 
 AS_OF = dt.date(2025, 6, 10)
@@ -254,3 +264,32 @@ def test_a_campaign_without_a_start_date_is_named_in_words(tmp_path: Path, wareh
         db.execute("UPDATE campaigns SET start_date = NULL WHERE campaign_id = ?", [campaign_id])
     with pytest.raises(InputError, match=f"Campaign {campaign_id} \\({name}\\) has no start date"):
         campaign_list(model, DuckDBEngine(copy))
+
+
+def _steps_to(con: duckdb.DuckDBPyConnection, campaign_id: str, day: dt.date | None) -> list[int]:
+    """Customers at each funnel step of a campaign, from its events up to the end of `day` (None: all)."""
+    counts = dict(con.execute("SELECT event_type, COUNT(DISTINCT customer_id) FROM campaign_events "
+                              "WHERE campaign_id = ? AND (CAST(? AS DATE) IS NULL OR event_time < CAST(? AS DATE) + 1) "
+                              "GROUP BY 1", [campaign_id, day, day]).fetchall())
+    return [counts.get(s, 0) for s in parts.FUNNEL]
+
+
+def test_the_funnel_measured_on_a_day_counts_the_events_up_to_it(model: SemanticModel, engine: DuckDBEngine,
+                                                                  con: duckdb.DuckDBPyConnection) -> None:
+    period = measured_period(model, engine, AS_OF)  # CMP027 runs May 25 – Jun 20: half its events are later
+    assert period == TimeRange(dt.date(2024, 1, 25), AS_OF)
+    steps = parts.funnel(model, engine, "CMP027", period=period)
+    assert steps["customers"].to_list() == _steps_to(con, "CMP027", AS_OF)
+    assert steps["customers"].to_list() != _steps_to(con, "CMP027", None)  # the whole campaign reaches more
+    assert steps["customers"][0] < parts.funnel(model, engine, "CMP027")["customers"][0]
+
+
+def test_ab_counts_measured_on_a_day(model: SemanticModel, engine: DuckDBEngine,
+                                     con: duckdb.DuckDBPyConnection) -> None:
+    period = measured_period(model, engine, AS_OF)
+    for campaign_id in ("CMP027", "CMP028"):
+        steps = _steps_to(con, campaign_id, AS_OF)
+        assert parts.conversion_counts(model, engine, campaign_id, period) == (steps[-1], steps[0])
+        everything = _steps_to(con, campaign_id, None)
+        assert parts.conversion_counts(model, engine, campaign_id) == (everything[-1], everything[0])
+        assert steps[0] < everything[0]

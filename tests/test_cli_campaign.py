@@ -126,3 +126,22 @@ def test_alerts_bad_input(run: Run, tmp_path: Path) -> None:
     assert code == 2 and "Unknown alert rule '3'" in err
     code, out, _ = run("alerts", "list", "--json", "--meta", meta)
     assert json.loads(out) == []
+
+
+def _reach_and_purchase(con: duckdb.DuckDBPyConnection, campaign_id: str, day: str) -> tuple[int, int]:
+    return con.execute("SELECT COUNT(DISTINCT customer_id) FILTER (WHERE event_type = 'reach'), "
+                       "COUNT(DISTINCT customer_id) FILTER (WHERE event_type = 'purchase') FROM campaign_events "
+                       "WHERE campaign_id = ? AND event_time < CAST(? AS DATE) + 1", [campaign_id, day]).fetchall()[0]
+
+
+def test_show_and_ab_measure_the_funnel_on_the_as_of_day(run: Run, con: duckdb.DuckDBPyConnection) -> None:
+    reach, bought = _reach_and_purchase(con, "CMP027", "2025-06-10")
+    code, out, _ = run("campaign", "show", "CMP027", "--as-of", "2025-06-10", "--json")
+    funnel = json.loads(out)["funnel"]
+    assert code == 0 and (funnel[0]["customers"], funnel[4]["customers"]) == (reach, bought)
+    assert reach < _reach_and_purchase(con, "CMP027", "2025-12-31")[0]
+    code, out, _ = run("campaign", "ab", "--a", "CMP027", "--b", "CMP028", "--as-of", "2025-06-10", "--json")
+    data = json.loads(out)
+    other = _reach_and_purchase(con, "CMP028", "2025-06-10")
+    assert code == 0 and (data["a"]["size"], data["a"]["conversions"]) == (reach, bought)
+    assert (data["b"]["size"], data["b"]["conversions"]) == other

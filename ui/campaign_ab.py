@@ -8,11 +8,12 @@ import streamlit as st
 
 from ml.abtest import ABResult, Variant, compare, sample_size
 from ml.campaign_breakdowns import conversion_counts
+from ml.campaigns import measured_period
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from ui.resources import shown_errors
 from ui.widgets import localized_choice
-from viz.format import format_value
+from viz.format import format_date, format_value
 from viz.i18n import t
 
 MODES = ("campaigns", "manual")
@@ -32,7 +33,9 @@ def ab_section(model: SemanticModel, engine: Engine, listing: pl.DataFrame, lang
 
 
 def _from_campaigns(model: SemanticModel, engine: Engine, listing: pl.DataFrame, lang: str) -> tuple[Variant, Variant]:
-    """Purchasers and people reached of two campaigns, from their funnels."""
+    """Purchasers and people reached of two campaigns, from their funnels up to the day the page measures on."""
+    as_of = listing["as_of"][0]
+    period = measured_period(model, engine, as_of)
     started = listing.filter(pl.col("status") != "planned").sort("start", descending=True)
     ids = started["campaign_id"].to_list()
     names = dict(zip(ids, started["campaign_name"].to_list(), strict=True))
@@ -42,10 +45,10 @@ def _from_campaigns(model: SemanticModel, engine: Engine, listing: pl.DataFrame,
         with place:
             chosen = localized_choice(st.selectbox, t(f"campaigns.ab_{side}", lang), ids, f"cmp_ab_{side}", lang,
                                       lambda i: f"{i} · {names[i]}", default=default)
-        conversions, size = conversion_counts(model, engine, chosen)
+        conversions, size = conversion_counts(model, engine, chosen, period)
         place.caption(t("campaigns.ab_counts", lang, name=chosen, conversions=format_value(conversions, "integer",
                                                                                               lang),
-                        size=format_value(size, "integer", lang)))
+                        size=format_value(size, "integer", lang), date=format_date(as_of, lang)))
         picked.append(Variant(chosen, conversions, max(size, 0)))
     return picked[0], picked[1]
 

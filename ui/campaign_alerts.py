@@ -11,7 +11,8 @@ import streamlit as st
 
 from ml.alerts import TriggeredAlert, check_rule, describe_rule, evaluate_all, triggered_alerts
 from ml.anomaly import describe, find_anomalies
-from ml.campaigns import catalog
+from ml.campaign_access import scope_words
+from ml.campaigns import catalog, unavailable
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from ui.auth import require
@@ -26,6 +27,16 @@ RULE_METRICS = ("roas", "roi", "spend", "campaign_revenue", "ctr", "cpc", "click
 HOME_MOST = 5  # Home shows this many triggered alerts; the rest are a click away
 NOTE = "cmp_rule_note"  # what the last save or delete did, shown after the rerun that lists the rules
 DEVIATION_COLUMNS = ("day", "level", "key", "metric", "value", "expected", "change", "driver")
+
+
+def watch_section(ws: Workspace, model: SemanticModel, engine: Engine, as_of: dt.date, lang: str) -> None:
+    """Unusual days and alert rules; both follow ad spend, so a user who may not see it is told why they are not
+    shown instead of seeing them fail."""
+    if unavailable(model, engine):
+        st.info(t("campaigns.regional.watch", lang, scope=scope_words(model, engine, lang)), icon=":material/lock:")
+        return
+    anomalies_section(model, engine, as_of, lang)
+    alerts_section(ws, model, engine, as_of, lang)
 
 
 def anomalies_section(model: SemanticModel, engine: Engine, as_of: dt.date, lang: str) -> None:

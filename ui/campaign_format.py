@@ -21,6 +21,14 @@ from viz.i18n import t
 WORDS = {"status": "campaigns.status", "pacing_status": "campaigns.pacing", "event_type": "campaigns.step",
          "buyer_type": "campaigns.buyer_type", "level": "campaigns.level"}
 PLOTLY = {"displaylogo": False}
+# Columns computed from figures a data policy may not let a user see (spend and budget under a regional policy).
+DERIVED = {"budget_used": ("budget", "spend"), "pacing": ("budget", "spend"), "pacing_status": ("budget", "spend"),
+           "cost_per_new_buyer": ("spend",), "budget_share": ("budget",), "spend_share": ("spend",)}
+
+
+def visible(columns: Sequence[str], hidden: Sequence[str]) -> list[str]:
+    """The columns left once the figures in `hidden`, and every column computed from them, are taken out."""
+    return [c for c in columns if c not in hidden and not set(DERIVED.get(c, ())) & set(hidden)]
 
 
 def header(column: str, model: SemanticModel, lang: str) -> str:

@@ -7,14 +7,15 @@ import polars as pl
 import streamlit as st
 
 from ml.campaign_breakdowns import FUNNEL, buyers_brought, funnel, repeat_purchase
-from ml.campaigns import Campaign
+from ml.campaigns import Campaign, measured_period
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from semantic.query import TimeRange
 from ui import campaign_charts as charts
 from ui.campaign_format import PLOTLY, header, table
 from ui.resources import shown_errors
 from ui.widgets import localized_choice
-from viz.format import format_value
+from viz.format import format_date, format_value
 from viz.i18n import t
 
 SPLITS = ("member_tier", "region", "rfm_segment")  # rfm_segment once the Segments page has saved segments
@@ -24,8 +25,11 @@ STEP_FORMATS = {"customers": "integer", "step_conversion": "percent", "overall_c
 
 def funnel_section(model: SemanticModel, engine: Engine, found: Campaign, listing: pl.DataFrame,
                    lang: str) -> None:
-    """The funnel with step conversion and drop-off, beside another campaign's, and split by a segment."""
+    """The funnel with step conversion and drop-off, beside another campaign's, and split by a segment: the
+    events up to the day the page measures on."""
     st.markdown(f"**{t('campaigns.funnel', lang)}**")
+    st.caption(t("campaigns.funnel_caption", lang, date=format_date(found.as_of, lang)))
+    period = measured_period(model, engine, found.as_of)
     others = [i for i in listing.filter(pl.col("status") != "planned")["campaign_id"].to_list()
               if i != found.campaign_id]
     names = dict(zip(listing["campaign_id"].to_list(), listing["campaign_name"].to_list(), strict=True))
@@ -38,9 +42,9 @@ def funnel_section(model: SemanticModel, engine: Engine, found: Campaign, listin
         splits = [d for d in SPLITS if d in model.dimensions]
         by = localized_choice(st.selectbox, t("campaigns.funnel_by", lang), ["", *splits], "cmp_funnel_by", lang,
                               lambda d: header(d, model, lang) if d else t("campaigns.funnel_by_none", lang))
-    steps = {found.campaign_id: funnel(model, engine, found.campaign_id)}
+    steps = {found.campaign_id: funnel(model, engine, found.campaign_id, period=period)}
     if other:
-        steps[other] = funnel(model, engine, other)
+        steps[other] = funnel(model, engine, other, period=period)
     chart, numbers = st.columns([2, 3])
     chart.plotly_chart(charts.funnel_chart({f"{i} · {names[i]}": f for i, f in steps.items()}, lang),
                        config=PLOTLY, key="cmp_funnel_chart")
@@ -52,12 +56,13 @@ def funnel_section(model: SemanticModel, engine: Engine, found: Campaign, listin
                   labels={"event_type": t("campaigns.col.step", lang)})
     if by:
         with shown_errors(lang):  # a split the model cannot join to campaign events is said, not a crash
-            by_segment(model, engine, found.campaign_id, by, lang)
+            by_segment(model, engine, found.campaign_id, by, period, lang)
 
 
-def by_segment(model: SemanticModel, engine: Engine, campaign_id: str, by: str, lang: str) -> None:
-    """Step conversion per segment value: one row per segment, one column per step after reach."""
-    frame = funnel(model, engine, campaign_id, by=by)
+def by_segment(model: SemanticModel, engine: Engine, campaign_id: str, by: str, period: TimeRange,
+               lang: str) -> None:
+    """Step conversion per segment value over `period`: one row per segment, one column per step after reach."""
+    frame = funnel(model, engine, campaign_id, by=by, period=period)
     wide = frame.filter(pl.col("step") > 1).pivot(on="event_type", index=by, values="step_conversion")
     reached = frame.filter(pl.col("event_type") == FUNNEL[0]).select(by, pl.col("customers").alias("reach_n"))
     wide = reached.join(wide, on=by, how="left").select(by, "reach_n", *FUNNEL[1:])

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from semantic.model import SemanticModel
-from ui.campaign_format import cell, date_span, header, localized_multi, shown
+from ui.campaign_format import cell, date_span, header, localized_multi, shown, visible
 from ui.widgets import localized_choice
 from viz.format import format_date
 from viz.i18n import t
@@ -22,16 +22,18 @@ STATUSES = ("planned", "running", "ended")
 SORTS = ("start", "budget", "spend", "campaign_revenue", "roas", "roi", "pacing")
 COLUMNS = ("campaign_name", "status", "channel", "dates", "budget", "spend", "budget_used", "pacing_status",
            "campaign_revenue", "roas", "roi")
+COUNTS = ("orders", "buyers", "conversion_rate")  # in place of the spend columns a data policy leaves out
 # Pixel widths that fit the columns beside the sidebar at 1400 px, so ROAS and ROI need no scrolling.
 WIDTHS = {"campaign_name": 150, "status": 58, "channel": 76, "dates": 132, "budget": 56, "spend": 60,
-          "budget_used": 86, "pacing_status": 100, "campaign_revenue": 64, "roas": 46, "roi": 68}
+          "budget_used": 86, "pacing_status": 100, "campaign_revenue": 64, "roas": 46, "roi": 68, "orders": 64,
+          "buyers": 64, "conversion_rate": 90}
 PROGRESS = ("budget_used",)
 OPEN = "cmp_open"  # set by a click on the list: the campaign to show in the review
 SECTION = "cmp_section"
 
 
-def filtered(listing: pl.DataFrame, model: SemanticModel, lang: str) -> pl.DataFrame:
-    """The rows the user's status, channel and type filters keep, in the chosen order."""
+def filtered(listing: pl.DataFrame, model: SemanticModel, lang: str, hidden: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The rows the user's status, channel and type filters keep, in the chosen order (not by a hidden figure)."""
     left, middle, right, sort, order = st.columns([1.2, 1.6, 1.4, 1.2, 0.8], vertical_alignment="bottom")
     words = {"status": lambda s: t(f"campaigns.status.{s}", lang),
              "channel": lambda v: cell(v, "channel", None, model, lang),
@@ -44,7 +46,8 @@ def filtered(listing: pl.DataFrame, model: SemanticModel, lang: str) -> pl.DataF
         if chosen:
             listing = listing.filter(pl.col(column).is_in(chosen))
     with sort:
-        by = localized_choice(st.selectbox, t("campaigns.filter.sort", lang), SORTS, "cmp_sort", lang,
+        sorts = visible(SORTS, hidden) + (list(COUNTS) if hidden else [])
+        by = localized_choice(st.selectbox, t("campaigns.filter.sort", lang), sorts, "cmp_sort", lang,
                               lambda c: _sort_label(c, model, lang), default="start")
     descending = order.toggle(t("campaigns.filter.descending", lang), value=True, key="cmp_descending")
     return listing.sort(by, descending=descending, nulls_last=True)
@@ -54,20 +57,23 @@ def _sort_label(column: str, model: SemanticModel, lang: str) -> str:
     return model.metrics[column].label(lang) if column in model.metrics else t(f"campaigns.col.{column}", lang)
 
 
-def campaign_table(listing: pl.DataFrame, model: SemanticModel, lang: str) -> None:
-    """The list with filters; a clicked row is remembered under OPEN for the review."""
-    rows = filtered(listing, model, lang)
+def campaign_table(listing: pl.DataFrame, model: SemanticModel, lang: str, hidden: tuple[str, ...] = ()) -> None:
+    """The list with filters; a clicked row is remembered under OPEN for the review. The figures in `hidden`
+    (those the user's data policy cannot split) are left out, and counts the policy can split come instead."""
+    rows = filtered(listing, model, lang, hidden)
+    columns = visible(COLUMNS, hidden) + (list(COUNTS) if hidden else [])
     st.caption(t("campaigns.list_count", lang, shown=rows.height, total=listing.height,
                  date=format_date(listing["as_of"][0], lang)))
     frame = rows.with_columns(
         budget_used=pl.when(pl.col("budget") > 0).then(pl.col("spend") / pl.col("budget")),
         dates=pl.struct("start", "end").map_elements(lambda r: date_span(r["start"], r["end"], lang),
-                                                     return_dtype=pl.String)).select(COLUMNS)
-    titles = {c: header(c, model, lang) for c in COLUMNS} | {"campaign_revenue": t("campaigns.col.revenue", lang)}
+                                                     return_dtype=pl.String)).select(columns)
+    titles = {c: header(c, model, lang) for c in columns} | {"campaign_revenue": t("campaigns.col.revenue", lang)}
     text = shown(frame, model, lang, keep=PROGRESS, labels=titles)
-    config = {titles[c]: st.column_config.Column(width=w) for c, w in WIDTHS.items()}
+    config = {titles[c]: st.column_config.Column(width=WIDTHS[c]) for c in columns}
     config.update({titles[c]: st.column_config.ProgressColumn(
-        titles[c], format="percent", min_value=0.0, max_value=1.0, width=WIDTHS[c]) for c in PROGRESS})
+        titles[c], format="percent", min_value=0.0, max_value=1.0, width=WIDTHS[c]) for c in PROGRESS
+        if c in columns})
     key = f"cmp_table_{lang}"
     st.dataframe(text, hide_index=True, column_config=config, on_select=_opener(rows, key, lang),
                  selection_mode="single-row", key=key, height=min(38 + 35 * rows.height, 740))

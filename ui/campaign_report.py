@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ml.campaign_access import scope_words
 from ml.campaigns import Campaign
 from semantic.engine import Engine
 from semantic.model import SemanticModel
@@ -19,7 +20,11 @@ MADE = "cmp_review_file"  # (campaign, as_of, format, language) → (file name, 
 
 
 def review_button(ws: Workspace, model: SemanticModel, engine: Engine, found: Campaign, lang: str) -> None:
-    """Pick a format, generate (archived in the workspace's reports), then download the same bytes."""
+    """Pick a format, generate (archived in the workspace's reports), then download the same bytes. A review
+    weighs results against spend and budget, so a user who may not see them is told so instead."""
+    if found.unavailable:
+        st.caption(t("campaigns.regional.review", lang, scope=scope_words(model, engine, lang)))
+        return
     choice, make, download = st.columns([1, 1, 2], vertical_alignment="bottom")
     with choice:
         fmt = localized_choice(st.selectbox, t("campaigns.review_format", lang), FORMATS, "cmp_review_format", lang,

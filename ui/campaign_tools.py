@@ -13,7 +13,7 @@ from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import TimeRange
 from ui import campaign_charts as charts
-from ui.campaign_format import PLOTLY, table
+from ui.campaign_format import PLOTLY, table, visible
 from viz.format import format_date, format_value
 from viz.i18n import t
 
@@ -22,14 +22,17 @@ CHANNEL_COLUMNS = ("channel", "budget", "spend", "campaign_revenue", "roas", "cp
 SHARES = {"new_buyers": "integer", "cost_per_new_buyer": "currency"}
 
 
-def channels_section(model: SemanticModel, engine: Engine, first: dt.date, as_of: dt.date, lang: str) -> None:
-    """Spend, revenue, ROAS, CPC, CTR, conversion and cost per new buyer by channel; budget vs revenue share."""
+def channels_section(model: SemanticModel, engine: Engine, first: dt.date, as_of: dt.date, hidden: tuple[str, ...],
+                     lang: str) -> None:
+    """Spend, revenue, ROAS, CPC, CTR, conversion and cost per new buyer by channel; budget vs revenue share.
+    The figures in `hidden` (spend and budget under a regional policy) are left out."""
     st.subheader(t("campaigns.channels_title", lang))
     channels = channel_comparison(model, engine, TimeRange(first, as_of))
     st.caption(t("campaigns.channels_caption", lang, date=format_date(as_of, lang)))
-    table(channels.select(CHANNEL_COLUMNS), model, lang, SHARES, width="stretch")
-    st.markdown(f"**{t('campaigns.share_chart', lang)}**")
-    series = {c: t(f"campaigns.col.{c}", lang) for c in ("budget_share", "spend_share", "revenue_share")}
+    table(channels.select(visible(CHANNEL_COLUMNS, hidden)), model, lang, SHARES, width="stretch")
+    st.markdown(f"**{t('campaigns.share_chart' if not hidden else 'campaigns.share_chart_revenue', lang)}**")
+    shares = visible(("budget_share", "spend_share", "revenue_share"), hidden)
+    series = {c: t(f"campaigns.col.{c}", lang) for c in shares}
     st.plotly_chart(charts.share_bars(channels, "channel", series, model, lang), config=PLOTLY,
                     key="cmp_share_chart")
 

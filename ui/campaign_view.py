@@ -14,10 +14,10 @@ import streamlit as st
 
 from errors import suggest
 from ml.campaign_breakdowns import conversion_counts, notes
-from ml.campaigns import Campaign, campaign, daily_trend, versus
+from ml.campaigns import Campaign, campaign, daily_trend, measured_period, versus
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from ui.campaign_format import PLOTLY, cell, table
+from ui.campaign_format import PLOTLY, cell, header, table
 from ui.campaign_list import OPEN
 from viz.figures import trend_figure
 from viz.format import format_change, format_date, format_value
@@ -25,6 +25,7 @@ from viz.i18n import t
 
 PICK = "cmp_pick"
 CARDS = ("spend", "campaign_revenue", "roas", "roi", "ctr", "cpc", "conversion_rate")
+COUNTS = ("orders", "buyers")  # shown in place of the spend cards a data policy leaves out
 
 
 def pick_campaign(listing: pl.DataFrame, lang: str) -> str:
@@ -53,16 +54,18 @@ def facts(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.date
     """The campaign's name, status, dates and budget, its pacing, and what is missing in words."""
     found = campaign(model, engine, campaign_id, as_of)
     money = lambda v: format_value(v, "currency", lang, model.currency)  # noqa: E731
+    words = "_regional" if found.budget is None else ""  # a regional policy cannot see the budget
     st.subheader(found.name)
-    st.caption(t("campaigns.header", lang, status=t(f"campaigns.status.{found.status}", lang),
+    st.caption(t(f"campaigns.header{words}", lang, status=t(f"campaigns.status.{found.status}", lang),
                  channel=cell(found.channel, "channel", None, model, lang),
                  type=cell(found.type, "campaign_type", None, model, lang), start=format_date(found.start, lang),
                  end=format_date(found.end, lang), budget=money(found.budget)))
     if found.status == "planned":
-        st.info(t("campaigns.planned_words", lang, campaign=found.name, start=format_date(found.start, lang),
+        st.info(t(f"campaigns.planned_words{words}", lang, campaign=found.name, start=format_date(found.start, lang),
                   date=format_date(as_of, lang), budget=money(found.budget)))
         return found
-    for note in notes(found, conversion_counts(model, engine, campaign_id)[1], lang):
+    reached = conversion_counts(model, engine, campaign_id, measured_period(model, engine, as_of))[1]
+    for note in notes(found, reached, lang):
         st.info(note)
     if found.budget:
         spent = (found.figures.get("spend") or 0.0) / found.budget
@@ -87,11 +90,11 @@ def kpis(model: SemanticModel, engine: Engine, found: Campaign, names: dict[str,
     if basis:
         st.caption(t("campaigns.cards_caption", lang, basis=t(f"campaigns.basis.{basis}", lang)))
     columns = [c for _ in range(2) for c in st.columns(4)]
-    cards = [*CARDS, "new_buyers"]
+    cards = [*(c for c in CARDS if c in rows), *(COUNTS if found.unavailable else ()), "new_buyers"]
     for column, name in zip(columns, cards, strict=False):
-        if name == "new_buyers":
-            column.metric(t("campaigns.col.new_buyers", lang),
-                          format_value(found.figures.get("new_buyers"), "integer", lang), border=True)
+        if name not in rows:  # a count, without a comparison
+            column.metric(header(name, model, lang), format_value(found.figures.get(name), "integer", lang),
+                          border=True)
             continue
         metric, row = model.metrics[name], rows[name]
         change = gap(row["value"], row["comparable"], row["vs_comparable"], metric.format, lang)
@@ -129,18 +132,21 @@ def _versus_table(frame: pl.DataFrame, model: SemanticModel, lang: str) -> None:
 
 
 def trend(model: SemanticModel, engine: Engine, found: Campaign, lang: str) -> None:
-    """Daily spend and revenue on one chart (both money), clicks on another."""
+    """Daily spend and revenue on one chart (both money), clicks on another; revenue alone when the user's
+    data policy cannot split spend and clicks."""
     frame = daily_trend(model, engine, found.campaign_id)
     frame = frame.filter(pl.col("day") <= found.as_of)
-    st.markdown(f"**{t('campaigns.trend', lang)}**")
+    spend = "spend" not in found.unavailable
+    st.markdown(f"**{t('campaigns.trend' if spend else 'campaigns.trend_revenue', lang)}**")
     if frame.is_empty():
         return
     money, clicks = st.columns([3, 2])
     labels = {c: model.metrics[c].label(lang) for c in ("spend", "campaign_revenue", "clicks")}
-    money.caption(t("campaigns.money", lang))
-    clicks.caption(t("campaigns.clicks", lang))
-    money.plotly_chart(trend_figure(frame, "day", {"campaign_revenue": labels["campaign_revenue"],
-                                                   "spend": labels["spend"]}, "currency", lang, "day",
-                                    model.currency), config=PLOTLY, key="cmp_trend_money")
-    clicks.plotly_chart(trend_figure(frame, "day", {"clicks": labels["clicks"]}, "integer", lang, "day"),
-                        config=PLOTLY, key="cmp_trend_clicks")
+    series = {c: labels[c] for c in ("campaign_revenue", "spend") if c not in found.unavailable}
+    money.caption(t("campaigns.money", lang) if spend else labels["campaign_revenue"])
+    money.plotly_chart(trend_figure(frame, "day", series, "currency", lang, "day", model.currency), config=PLOTLY,
+                       key="cmp_trend_money")
+    if "clicks" not in found.unavailable:
+        clicks.caption(t("campaigns.clicks", lang))
+        clicks.plotly_chart(trend_figure(frame, "day", {"clicks": labels["clicks"]}, "integer", lang, "day"),
+                            config=PLOTLY, key="cmp_trend_clicks")
