@@ -131,8 +131,9 @@ def catalog(model: SemanticModel, engine: Engine) -> pl.DataFrame:
 def _active_campaigns(model: SemanticModel, engine: Engine) -> pl.DataFrame:
     """The campaigns seen through the user's events, then orders: a campaign's channel is the campaigns
     table's (joined to its events); one with orders only takes its orders' channel."""
+    seen = readable(model, engine, ("funnel_customers", "orders")) or ("funnel_customers",)  # else: the refusal
     frames = [ask(SemanticQuery(metrics=(m,), dimensions=ATTRIBUTES, order_by=()), model, engine).frame.drop(m)
-              for m in ("funnel_customers", "orders")]
+              for m in seen]
     found = pl.concat(frames).filter(pl.col("campaign_id").is_not_null())
     return found.unique("campaign_id", keep="first", maintain_order=True).sort("campaign_id").with_columns(
         budget=pl.lit(None, pl.Float64))

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import beacon
-from errors import PermissionDeniedError
+from errors import PermissionDeniedError, UnknownNameError
 from ml import campaign_breakdowns as parts
 from ml.attribution import attribute
 from ml.campaigns import campaign, campaign_list, daily_trend, measured_period, unavailable, versus
@@ -182,6 +182,13 @@ def test_every_query_behind_the_east_list_is_filtered_to_the_east(model: Semanti
 def test_the_review_is_refused_in_words(model: SemanticModel, east: Engine) -> None:
     with pytest.raises(PermissionDeniedError, match="weighs results against ad spend and budget"):
         gather(model, east, "CMP027")
+
+
+def test_a_region_without_campaign_activity_sees_no_campaign(model: SemanticModel, engine: DuckDBEngine) -> None:
+    nowhere = governed(engine, model, Policy("x", (Filter("region", "=", "Atlantis"),)))
+    assert campaign_list(model, nowhere, AS_OF).is_empty()  # not the company's campaigns with empty figures
+    with pytest.raises(UnknownNameError, match="Unknown campaign 'CMP027'"):
+        campaign(model, nowhere, "CMP027", AS_OF)
 
 
 def test_a_policy_spend_can_follow_keeps_spend(model: SemanticModel, engine: DuckDBEngine,
