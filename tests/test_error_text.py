@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from commands.common import open_model
 from errors import (
     BeaconError,
+    DashboardConflictError,
     IngestError,
     InputError,
     PermissionDeniedError,
@@ -233,6 +234,19 @@ def test_dashboard_refusals_read_in_chinese(ws: Workspace) -> None:
         share_with(ws, board.id, by=get_user(ws, "ed"), user="ed")
     assert both(caught.value) == (f"ed owns the dashboard '{board.id}' already.",
                                   f"ed 已经是看板“{board.id}”的所有者。")
+
+
+def test_a_save_conflict_reads_in_chinese(ws: Workspace) -> None:
+    store = DashboardStore(ws)
+    board = store.create("Board", "ed")
+    store.save(board, base_version=1)
+    with pytest.raises(DashboardConflictError) as caught:
+        store.save(board, base_version=1)
+    assert both(caught.value) == (
+        "Dashboard 'Board' was saved by someone else (version 2) after you opened version 1. Merge your changes "
+        "or save them as a copy.",
+        "看板“Board”在你打开版本 1 之后被其他人保存了（版本 2）。请合并你的修改，或另存为副本。")
+    assert caught.value.theirs.version == 2 and caught.value.mine == board
 
 
 def test_share_link_problems_read_in_chinese(ws: Workspace) -> None:

@@ -67,9 +67,9 @@ def keyed_error(cls: type[E], key: str, *args: object, **values: object) -> E:
     """An error of class `cls` whose message is the English text of `key`, carrying the key and values.
 
     `args` go to the class after the message (a ShareLinkError's reason...). A value named `x_key` is
-    a text key whose text fills `{x}`, so words (a role, an action) are translated too; a tuple of
-    names fills its placeholder joined in the language's way: `x_or=("a", "b")` gives 'a' or 'b'
-    in English and a、b style lists in Chinese for other tuples. Templates put the outer quotes.
+    a text key whose text fills `{x}`, so words (a role, an action) are translated too. A tuple of
+    names fills its placeholder joined in the language's way, "', '" in English and "”、“" in Chinese,
+    or with "or" when named `x_or`; the template puts the outer quotes: "Did you mean '{names}'?".
     """
     return cls(_render(key, values, "en"), *args).with_text(key, **values)
 
@@ -92,7 +92,7 @@ def _render(key: str, values: Mapping[str, object], lang: str) -> str:
     looked up (and filled from the other values) to fill `{x}`."""
     plain = {name.removesuffix("_or"): _plain(name, v, lang) for name, v in values.items() if not name.endswith("_key")}
     words = {name.removesuffix("_key"): t(str(v), lang, **plain) for name, v in values.items() if name.endswith("_key")}
-    return t(key, lang, **plain, **words)
+    return t(key, lang, **{**plain, **words})
 
 
 def _plain(name: str, value: object, lang: str) -> object:

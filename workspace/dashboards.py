@@ -32,7 +32,7 @@ from typing import Any
 from errors import DashboardConflictError, InputError, UnknownNameError
 from semantic.query import Filter, SemanticQuery
 from viz.chart_spec import ChartSpec
-from viz.i18n import t, translations
+from viz.i18n import keyed_error, t, translations
 from workspace import clock
 from workspace.audit import SCHEMA as AUDIT_SCHEMA
 from workspace.audit import AuditEntry, append, record
@@ -268,9 +268,8 @@ class DashboardStore(ShareLinks[Dashboard]):
         with self.meta.write() as con:
             theirs = self._get(con, board.id, None)
             if theirs.version != base_version:
-                raise DashboardConflictError(
-                    f"Dashboard '{theirs.title}' was saved by someone else (version {theirs.version}) after you "
-                    f"opened version {base_version}. Merge your changes or save them as a copy.", theirs, board)
+                raise keyed_error(DashboardConflictError, "errors.dashboard.conflict", theirs, board,
+                                  title=localized(theirs.title, "en"), version=theirs.version, base=base_version)
             saved = replace(board, version=theirs.version + 1)
             self._write_version(con, saved, saved_by or board.owner)
             _audit(con, "save", saved_by or board.owner, saved)
