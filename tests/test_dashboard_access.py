@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from errors import InputError, PermissionDeniedError, UnknownNameError
+from errors import AuditError, InputError, PermissionDeniedError, UnknownNameError
 from workspace.audit import browse
 from workspace.dashboard_access import (
     can_edit,
@@ -57,6 +58,20 @@ def test_an_owner_sees_their_dashboard_and_nobody_else_does(ws: Workspace) -> No
     assert "Did you mean" not in str(err.value)
     with pytest.raises(UnknownNameError, match=f"Did you mean '{board.id}'"):
         viewable(ws, who["ed"], board.id + "x")
+
+
+def test_a_share_the_audit_log_cannot_record_is_not_made_or_taken_back(ws: Workspace) -> None:
+    board = DashboardStore(ws).create("Ed's board", owner="ed")
+    who = users(ws)
+    share_with(ws, board.id, user="vi", by=who["ed"])
+    with sqlite3.connect(ws.meta) as con:  # the log refuses new entries, as a full disk would
+        con.execute("CREATE TRIGGER audit_down BEFORE INSERT ON auth_audit "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END")
+    with pytest.raises(AuditError):
+        share_with(ws, board.id, user="eve", by=who["ed"])
+    with pytest.raises(AuditError):
+        unshare(ws, board.id, user="vi", by=who["ed"])
+    assert ids(ws, "eve") == [] and ids(ws, "vi") == [board.id]
 
 
 def test_share_with_a_user_then_unshare(ws: Workspace) -> None:

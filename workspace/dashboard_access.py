@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from errors import InputError, PermissionDeniedError, UnknownNameError
 from viz.i18n import keyed_error
 from workspace import clock
-from workspace.audit import record
+from workspace.audit import SCHEMA as AUDIT_SCHEMA
+from workspace.audit import append
 from workspace.dashboards import SCHEMA as DASHBOARDS_SCHEMA
 from workspace.dashboards import Dashboard, DashboardStore
 from workspace.home import Workspace
@@ -54,7 +55,7 @@ class Share:
 
 
 def _meta(ws: Workspace) -> MetaStore:
-    return MetaStore(ws.meta, DASHBOARDS_SCHEMA + SCHEMA)
+    return MetaStore(ws.meta, DASHBOARDS_SCHEMA + SCHEMA + AUDIT_SCHEMA)
 
 
 def _all_shares(ws: Workspace, dashboard_id: str | None = None) -> list[Share]:
@@ -154,8 +155,8 @@ def share_with(ws: Workspace, dashboard_id: str, *, by: User, user: str | None =
     with _meta(ws).write() as con:
         added = con.execute("INSERT OR IGNORE INTO dash_shares VALUES (?, ?, ?, ?, ?)",
                             (share.dashboard_id, kind, grantee, share.granted_by, share.granted_at)).rowcount
-    if added:
-        record(ws, "sharing_change", by.username, {"action": "share", "dashboard": dashboard_id, kind: grantee})
+        if added:  # in the same transaction: a share the log cannot record is not made
+            append(con, "sharing_change", by.username, {"action": "share", "dashboard": dashboard_id, kind: grantee})
     return next(s for s in _all_shares(ws, dashboard_id) if (s.kind, s.grantee) == (kind, grantee))
 
 
@@ -168,10 +169,11 @@ def unshare(ws: Workspace, dashboard_id: str, *, by: User, user: str | None = No
     with _meta(ws).write() as con:
         gone = con.execute("DELETE FROM dash_shares WHERE dashboard_id = ? AND grantee_kind = ? AND grantee = ?",
                            (dashboard_id, kind, grantee)).rowcount
+        if gone:
+            append(con, "sharing_change", by.username, {"action": "unshare", "dashboard": dashboard_id, kind: grantee})
     if not gone:
         raise keyed_error(InputError, "errors.access.not_shared_with", dashboard=dashboard_id,
                           kind_key=f"errors.kind.{kind}", grantee=grantee)
-    record(ws, "sharing_change", by.username, {"action": "unshare", "dashboard": dashboard_id, kind: grantee})
 
 
 def open_to_everyone(ws: Workspace, dashboard_id: str, granted_by: str) -> None:
