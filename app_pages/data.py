@@ -23,7 +23,7 @@ from ui.model_editor import model_editor
 from ui.profile_view import show_profile
 from ui.recipe_editor import recipe_editor
 from ui.state import session
-from ui.widgets import localized_choice
+from ui.widgets import local_time, localized_choice
 from viz.format import format_value
 from viz.i18n import t
 from workspace.settings import Settings
@@ -136,7 +136,7 @@ def tables_section() -> None:
         st.info(t("data.no_tables", lang))
         return
     st.dataframe([{t("data.catalog_table", lang): e.table, t("data.catalog_origin", lang): e.origin,
-                   t("data.catalog_loaded", lang): e.loaded_at, t("data.catalog_rows", lang): e.rows}
+                   t("data.catalog_loaded", lang): local_time(e.loaded_at), t("data.catalog_rows", lang): e.rows}
                   for e in entries], hide_index=True, width="stretch",
                  column_config={t("data.catalog_rows", lang): st.column_config.NumberColumn(format="localized")})
     names = [e.table for e in entries]

@@ -65,3 +65,13 @@ def test_a_bad_zone_is_refused_in_words_and_changes_nothing(tmp_path: Path) -> N
     (tmp_path / "settings.json").write_text('{"timezone": "Mars/Olympus"}', encoding="utf-8")  # edited by hand
     with pytest.raises(InputError, match="Setting 'timezone'"):
         clock.today(tmp_path)
+
+
+def test_stored_times_are_shown_on_the_team_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Admin, Data and Segments pages show created and loaded times through ui.widgets.local_time."""
+    from ui.widgets import local_time
+
+    monkeypatch.setenv("BEACON_HOME", str(tmp_path))
+    assert local_time(dt.datetime(2025, 6, 18, 16, 30)) == "2025-06-19 00:30"  # naive UTC from the catalog
+    with_zone(tmp_path, "UTC")
+    assert local_time(dt.datetime(2025, 6, 18, 16, 30, tzinfo=dt.UTC)) == "2025-06-18 16:30"

@@ -17,7 +17,7 @@ from semantic.model import SemanticModel
 from ui import resources
 from ui.admin_users import done
 from ui.explore_filters import dimension_values
-from ui.widgets import localized_choice
+from ui.widgets import local_time, localized_choice
 from viz.i18n import t
 from workspace import policies, users
 from workspace.policies import KINDS, PolicyRule
@@ -67,7 +67,7 @@ def _table(rules: list[PolicyRule], model: SemanticModel, lang: str) -> pl.DataF
         "#": [r.id for r in rules],
         t("access.policy_subject", lang): [_subject(r, lang) for r in rules],
         t("access.policy_rule", lang): [describe(r, model, lang) for r in rules],
-        t("access.created", lang): [r.created_at.strftime("%Y-%m-%d %H:%M") for r in rules],
+        t("access.created", lang): [local_time(r.created_at) for r in rules],
     })
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from errors import InputError
 from ui import resources
+from ui.widgets import local_time
 from viz.i18n import t
 from workspace import users
 from workspace.users import ROLES, User
@@ -36,7 +37,7 @@ def _table(people: list[User], lang: str) -> pl.DataFrame:
         t("access.username", lang): [u.username for u in people],
         t("access.role_label", lang): [t(f"access.role.{u.role}", lang) for u in people],
         t("access.disabled", lang): [u.disabled for u in people],
-        t("access.created", lang): [u.created_at.strftime("%Y-%m-%d %H:%M") for u in people],
+        t("access.created", lang): [local_time(u.created_at) for u in people],
     })
 
 

@@ -18,6 +18,7 @@ from ml.runs import list_runs
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import error_text, t
+from workspace import clock
 
 RESULT = "segments_analysis"
 
@@ -98,7 +99,7 @@ def saved_runs(meta: Path, table: str, lang: str) -> Params | None:
         return None
     with st.expander(t("segments.runs", lang)):
         chosen = st.selectbox(t("segments.runs", lang), runs, key=f"seg_runs_{table}", format_func=lambda r: t(
-            "segments.run_label", lang, id=r.id, when=format_date(r.created_at.date(), lang),
+            "segments.run_label", lang, id=r.id, when=format_date(clock.local(r.created_at).date(), lang),
             as_of=r.params.get("as_of"), k=r.summary.get("k")))
         again = st.button(t("segments.run_again", lang), key="seg_run_again")
     return Params.from_dict(chosen.params) if again else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import streamlit as st
 from semantic.model import SemanticModel
 from viz.format import format_change, format_value
 from viz.i18n import t
+from workspace import clock
 
 
 def kpi_row(model: SemanticModel, frame: pl.DataFrame, metrics: list[str], lang: str, per_row: int = 3) -> None:
@@ -50,3 +52,8 @@ def localized_choice(widget: Callable[..., Any], label: str, options: Sequence[A
     chosen = widget(label, options, index=index, format_func=format_func, key=f"{key}_{lang}", **kwargs)
     st.session_state[key] = chosen
     return chosen
+
+
+def local_time(moment: dt.datetime) -> str:
+    """A stored moment (UTC) as the team reads it: on the workspace's clock, to the minute."""
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M")
