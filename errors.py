@@ -75,18 +75,23 @@ def redact_secrets(text: str, secrets: Iterable[str]) -> str:
 
 
 class UnknownNameError(BeaconError, KeyError):
-    """A metric, dimension, table or column that does not exist."""
+    """A metric, dimension, table or column that does not exist.
 
-    def __init__(self, kind: str, name: str, candidates: Iterable[str] = ()) -> None:
-        self.kind, self.name = kind, name
+    `of` names what the name belongs to, so the kind reads "column of 'orders'" in English and its own
+    way in another language (text key errors.kind.column_of, filled with `of`).
+    """
+
+    def __init__(self, kind: str, name: str, candidates: Iterable[str] = (), *, of: str | None = None) -> None:
+        self.kind, self.name = (kind if of is None else f"{kind} of '{of}'"), name
         self.suggestions = suggest(name, candidates)
         hint = ""
         if self.suggestions:
             hint = " Did you mean " + " or ".join(f"'{s}'" for s in self.suggestions) + "?"
-        super().__init__(f"Unknown {kind} '{name}'.{hint}")
+        super().__init__(f"Unknown {self.kind} '{name}'.{hint}")
         key = "errors.unknown_name_hint" if self.suggestions else "errors.unknown_name"
-        self.with_text(key, kind_key=f"errors.kind.{kind.replace(' ', '_')}", name=name,
-                       suggestions_or=tuple(self.suggestions))
+        kind_key = f"errors.kind.{kind.replace(' ', '_')}" + ("" if of is None else "_of")
+        self.with_text(key, kind_key=kind_key, name=name, suggestions_or=tuple(self.suggestions),
+                       **({} if of is None else {"of": of}))
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])

@@ -24,6 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from errors import IngestError, suggest
+from viz.i18n import keyed_error
 
 # Nodes a formula may contain besides functions: names, literals, operators, CASE/CAST parts.
 FORMULA_NODES: tuple[type[exp.Expression], ...] = (
@@ -44,8 +45,7 @@ FORMULA_FUNCTIONS = frozenset({
     "date_trunc", "timestamp_trunc", "datediff", "date_add", "time_to_str", "str_to_time", "date_from_parts",
     "current_date", "date",
 })
-_FORMULA_HELP = ("Use columns, numbers, text, + - * /, comparisons, CASE, COALESCE and functions such as "
-                 "lower, round, year or date_trunc.")
+_HELP = "errors.formula.help"  # "Use columns, numbers, text, + - * /, comparisons, CASE, COALESCE and..."
 
 
 class FormulaError(IngestError):
@@ -70,14 +70,14 @@ def parse_formula(text: str, columns: list[str]) -> exp.Expression:
 def _parse(text: str) -> exp.Expression:
     """Exactly one expression: a ';' could otherwise smuggle in a second statement."""
     if not isinstance(text, str) or not text.strip():
-        raise FormulaError("the formula is empty.")
+        raise keyed_error(FormulaError, "errors.formula.empty")
     try:
         statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
     except SqlglotError as err:
-        raise FormulaError(f"could not read the formula {text!r}: {str(err).splitlines()[0]}") from err
+        raise keyed_error(FormulaError, "errors.formula.unreadable", text=repr(text),
+                          reason=str(err).splitlines()[0]) from err
     if len(statements) != 1:
-        raise FormulaError(f"a formula is one expression; {text!r} has {len(statements)} statements "
-                           "(';' is not allowed).")
+        raise keyed_error(FormulaError, "errors.formula.statements", text=repr(text), count=len(statements))
     return statements[0]
 
 
@@ -88,25 +88,24 @@ def _allowed(node: exp.Expression) -> None:
         if name in FORMULA_FUNCTIONS:
             return
         if isinstance(node, exp.AggFunc):
-            raise FormulaError(f"{name} combines many rows; a derived column is computed row by row. "
-                               f"{_FORMULA_HELP}")
-        raise FormulaError(f"the function {name} is not allowed in a formula. {_FORMULA_HELP}")
+            raise keyed_error(FormulaError, "errors.formula.aggregate", name=name, help_key=_HELP)
+        raise keyed_error(FormulaError, "errors.formula.function", name=name, help_key=_HELP)
     if type(node) in FORMULA_NODES:
         return
     if isinstance(node, (exp.Query, exp.Subquery)):
-        raise FormulaError(f"a subquery (SELECT) is not allowed in a formula. {_FORMULA_HELP}")
-    what = {"Window": "window functions (OVER) are", "Star": "'*' is", "Placeholder": "parameters are"}.get(
-        type(node).__name__, f"{node.sql('duckdb')[:40]!r} is")
-    raise FormulaError(f"{what} not allowed in a formula. {_FORMULA_HELP}")
+        raise keyed_error(FormulaError, "errors.formula.subquery", help_key=_HELP)
+    what = {"Window": "window", "Star": "star", "Placeholder": "parameter"}.get(type(node).__name__, "node")
+    raise keyed_error(FormulaError, "errors.formula.not_allowed", what_key=f"errors.formula.what.{what}",
+                      sql=repr(node.sql("duckdb")[:40]), help_key=_HELP)
 
 
 def _resolve(node: exp.Column, columns: list[str]) -> exp.Column:
     """A formula's column by its exact name, or by a unique case-insensitive match (as DuckDB reads names)."""
     if node.table:
-        raise FormulaError(f"refer to columns by their name alone, not {node.sql('duckdb')!r}.")
+        raise keyed_error(FormulaError, "errors.formula.qualified", sql=repr(node.sql("duckdb")))
     matches = [c for c in columns if c == node.name] or [c for c in columns if c.lower() == node.name.lower()]
     if len(matches) != 1:
         hint = suggest(node.name, columns)
-        did = f" Did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
-        raise FormulaError(f"the formula uses {node.name!r}, which is not a column.{did}")
+        raise keyed_error(FormulaError, "errors.formula.unknown_column", name=node.name,
+                          hint_key="errors.did_you_mean" if hint else "", suggestions_or=tuple(hint))
     return exp.column(matches[0], quoted=True)

@@ -53,6 +53,7 @@ from errors import IngestError, suggest
 from ingest.catalog import CatalogEntry, ColumnInfo, record
 from ingest.source import table_ref
 from ingest.store import write_transaction
+from viz.i18n import keyed_error
 from workspace import clock
 
 KINDS = ("phone", "email", "member_card", "wechat", "customer_id")
@@ -190,8 +191,8 @@ def _normalised(kind: str, rows: exp.Select, carry: list[str]) -> exp.Select:
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
         hint = suggest(kind, KINDS)
-        did = f" Did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
-        raise IngestError(f"Unknown kind of key {kind!r}.{did} Kinds: {', '.join(KINDS)}.")
+        raise keyed_error(IngestError, "errors.identity.unknown_kind", kind=repr(kind), kinds=", ".join(KINDS),
+                          hint_key="errors.did_you_mean" if hint else "", suggestions_or=tuple(hint))
 
 
 # ---------------------------------------------------------------- resolution
@@ -265,37 +266,38 @@ def resolve_identities(con: duckdb.DuckDBPyConnection, keys: list[KeyColumn],
 def _plan(con: duckdb.DuckDBPyConnection, keys: list[KeyColumn], output: str) -> dict[str, str]:
     """Check every key column; the row key column of each table, in the order the tables come."""
     if not keys:
-        raise IngestError("Choose at least one column holding phone numbers, emails, card numbers or WeChat ids.")
+        raise keyed_error(IngestError, "errors.identity.no_keys")
     row_keys: dict[str, str] = {}
     for key in keys:
         _check_kind(key.kind)
         columns = _columns(con, key.table)
-        _need(key.column, columns, f"table '{key.table}'")
+        _need(key.column, columns, key.table)
         row_key = key.row_key or (ROW if ROW in columns else None)
         if row_key is None:
-            raise IngestError(f"Table '{key.table}' has no {ROW} column; name the column that identifies each of "
-                              f"its rows (row_key), such as an order or member number.")
-        _need(row_key, columns, f"table '{key.table}'")
+            raise keyed_error(IngestError, "errors.identity.no_row_key", table=key.table, row=ROW)
+        _need(row_key, columns, key.table)
         if row_keys.setdefault(key.table, row_key) != row_key:
-            raise IngestError(f"Table '{key.table}' is given two row keys, '{row_keys[key.table]}' and "
-                              f"'{row_key}'; use one.")
+            raise keyed_error(IngestError, "errors.identity.two_row_keys", table=key.table,
+                              first=row_keys[key.table], second=row_key)
     if output in row_keys or output.startswith(_TEMP):
-        raise IngestError(f"The result cannot be written to '{output}': choose another table name.")
+        raise keyed_error(IngestError, "errors.identity.bad_output", output=output)
     return row_keys
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     tables = [r[0] for r in con.execute(exp.select("table_name").from_("information_schema.tables")
                                         .sql("duckdb")).fetchall()]
-    _need(table, tables, "the warehouse", kind="table")
+    _need(table, tables, None, kind="table")
     return [r[0] for r in con.execute(exp.Describe(this=table_ref(table)).sql("duckdb")).fetchall()]
 
 
-def _need(name: str, names: list[str], where: str, kind: str = "column") -> None:
+def _need(name: str, names: list[str], table: str | None, kind: str = "column") -> None:
+    """Refuse a name that is not among `names`: the columns of `table`, or the warehouse's tables when None."""
     if name not in names:
         hint = suggest(name, names)
-        did = f" Did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
-        raise IngestError(f"There is no {kind} '{name}' in {where}.{did}")
+        raise keyed_error(IngestError, "errors.identity.missing", kind_key=f"errors.kind.{kind}", name=name,
+                          where_key="errors.identity.in_table" if table else "errors.identity.in_warehouse",
+                          table=table, hint_key="errors.did_you_mean" if hint else "", suggestions_or=tuple(hint))
 
 
 def _records_sql(row_keys: dict[str, str]) -> str:
@@ -347,7 +349,7 @@ def _propagate(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
         old, new = new, old
         if not changed or not changed[0]:
             return old, passes
-    raise IngestError(f"Linking records did not settle after {MAX_PASSES} passes; please report this data set.")
+    raise keyed_error(IngestError, "errors.identity.unsettled", passes=MAX_PASSES)
 
 
 def _write(con: duckdb.DuckDBPyConnection, output: str) -> None:

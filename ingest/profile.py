@@ -48,6 +48,7 @@ from errors import InputError, UnknownNameError
 from ingest.source import table_ref
 from semantic.compile import CompiledSQL
 from semantic.engine import DuckDBEngine
+from viz.i18n import keyed_error
 
 HIGH_NULL_SHARE = 0.10
 MIXED_MIN_SHARE = 0.05
@@ -135,7 +136,7 @@ class _Column:
 def profile_table(engine: DuckDBEngine, table: str, top_n: int = 10, bins: int = 20) -> TableProfile:
     """Profile `table` of the engine's warehouse (see the module docstring for the warnings)."""
     if top_n < 0 or bins < 1:
-        raise InputError(f"top_n must be 0 or more and bins 1 or more; got top_n={top_n}, bins={bins}.")
+        raise keyed_error(InputError, "errors.profile.sizes", top_n=top_n, bins=bins)
     name, columns = _columns(engine, table)
     source = table_ref(name)
     stats = _one_row(engine, _stats_query(source, columns))

@@ -54,6 +54,7 @@ from ingest.recipe_steps import (
 )
 from ingest.recipe_words import describe
 from ingest.source import table_ref
+from viz.i18n import keyed_error
 
 __all__ = [  # the steps and constants live beside this module; they stay importable from here
     "BLANKS", "CASE_MODES", "CAST_TYPES", "DATE_FORMATS", "FALSE_WORDS", "FILL_METHODS", "FILTER_OPS",
@@ -70,11 +71,12 @@ def _steps(columns: list[str], steps: list[Step], types: Mapping[str, str] | Non
     shape = Shape([c for c in columns if c != ROW], {c: kinds.get(c, "") for c in columns})
     for n, step in enumerate(steps, start=1):
         if not isinstance(step, BaseStep):
-            raise IngestError(f"Step {n} is not a cleaning step: {step!r}.")
+            raise keyed_error(IngestError, "errors.recipe.not_a_step", n=n, step=repr(step))
         try:
             after = step.check(shape)
         except (StepError, FormulaError) as err:
-            raise IngestError(f"Step {n} ({step.op}): {err}") from None
+            raise keyed_error(IngestError, "errors.recipe.step", n=n, op_key=f"errors.recipe.op.{step.op}",
+                              problem=err) from None
         yield n, step, shape, after
         shape = after
 
@@ -123,14 +125,14 @@ def step_from_dict(d: Mapping[str, Any]) -> Step:
     cls = STEP_TYPES.get(op) if isinstance(op, str) else None
     if cls is None:
         hint = suggest(str(op), STEP_TYPES) if isinstance(op, str) else []
-        did = f" Did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
-        raise IngestError(f"Unknown cleaning step {op!r}.{did} Steps: {', '.join(STEP_TYPES)}.")
+        raise keyed_error(IngestError, "errors.recipe.unknown_step", op=repr(op), steps=", ".join(STEP_TYPES),
+                          hint_key="errors.did_you_mean" if hint else "", suggestions_or=tuple(hint))
     args = {k: v for k, v in d.items() if k != "op"}
     try:
         return cls(**args)  # type: ignore[return-value]
     except TypeError as err:
         need = [f.name for f in fields(cls) if f.name not in args and f.default is MISSING]
         extra = sorted(set(args) - {f.name for f in fields(cls)})
-        problem = f"needs {', '.join(need)}" if need else f"does not take {', '.join(extra)}" if extra else \
-            f"has a value of the wrong kind ({err})"
-        raise IngestError(f"The {op} step {problem}.") from None
+        problem = "needs" if need else "extra" if extra else "wrong_kind"
+        raise keyed_error(IngestError, f"errors.recipe.fields_{problem}", op_key=f"errors.recipe.op.{op}",
+                          fields=", ".join(need or extra), reason=str(err)) from None

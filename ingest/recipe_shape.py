@@ -7,7 +7,7 @@ column's kind, so they never reach SQL as text to be parsed. `ingest.recipe` bui
 on these pieces and re-exports the constants it always had (`ROW`, `CAST_TYPES`, `TRUE_WORDS`).
 
 >>> shape = Shape(["Qty", "城市"], {"Qty": "number", "城市": "text"})
->>> literal("1,200", shape.kinds["Qty"], "the filter").sql("duckdb"), shape.fresh("qty_clean")
+>>> literal("1,200", shape.kinds["Qty"], ("filter", "Qty")).sql("duckdb"), shape.fresh("qty_clean")
 ('1200', 'qty_clean')
 >>> try:
 ...     shape.fresh("qty")
@@ -26,17 +26,19 @@ from typing import Any
 
 from sqlglot import exp
 
-from errors import suggest
+from errors import BeaconError, suggest
+from viz.i18n import keyed_error
 
 ROW = "__row"
 CAST_TYPES = {"integer": "BIGINT", "decimal": "DOUBLE", "text": "VARCHAR", "date": "DATE",
               "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "真")
 _NUMBER_TYPE = re.compile(r"(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|INT\d+|DOUBLE|FLOAT\d*|REAL|DECIMAL|NUMERIC)\b")
+Where = tuple[str, str]  # what a value is for and its column: ("filter", "金额") reads "the filter on '金额'"
 
 
-class StepError(Exception):
-    """A step that does not fit the columns; the recipe adds the step number."""
+class StepError(BeaconError, ValueError):
+    """A step that does not fit the columns; the recipe adds the step number (its text key reads in any language)."""
 
 
 def column_kind(duckdb_type: str) -> str:
@@ -64,23 +66,24 @@ class Shape:
         """`name` when it is a column; else StepError with the closest names."""
         if name not in self.columns:
             hint = suggest(name, self.columns)
-            did = f" Did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
-            raise StepError(f"there is no column {name!r}.{did}")
+            raise keyed_error(StepError, "errors.recipe.no_column", name=name,
+                              hint_key="errors.did_you_mean" if hint else "", suggestions_or=tuple(hint))
         return name
 
     def fresh(self, name: str, replacing: str | None = None) -> str:
         """A new column name: DuckDB names ignore case, so 'qty' clashes with 'Qty'."""
         if not isinstance(name, str) or not name.strip():
-            raise StepError("the new column needs a name.")
+            raise keyed_error(StepError, "errors.recipe.new_name")
         taken = [c for c in [*self.columns, ROW] if c != replacing]
         if name.lower() in (c.lower() for c in taken):
-            raise StepError(f"a column named {name!r} already exists; choose another name.")
+            raise keyed_error(StepError, "errors.recipe.name_taken", name=name)
         return name
 
     def text(self, name: str) -> exp.Expression:
         """The column as text; a column known to hold numbers or dates is refused."""
         if self.kinds.get(name, "") not in ("", "text"):
-            raise StepError(f"{name!r} holds {self.kinds[name]} values, not text; cast it to text first.")
+            raise keyed_error(StepError, "errors.recipe.not_text", name=name,
+                              kind_key=f"errors.recipe.kind.{self.kinds[name]}")
         return col(name) if self.kinds.get(name) == "text" else exp.cast(col(name), "VARCHAR")
 
     def after(self, columns: list[str], kinds: Mapping[str, str]) -> Shape:
@@ -103,10 +106,10 @@ def shape_select(shape: Shape, changed: Mapping[str, exp.Expression]) -> exp.Sel
     return exp.select(col(ROW), *(exp.alias_(changed.get(c, col(c)), c, quoted=True) for c in shape.columns))
 
 
-def literal(value: Any, kind: str, where: str) -> exp.Expression:
+def literal(value: Any, kind: str, where: Where) -> exp.Expression:
     """A user value as a literal of the column's kind: 12 for a number column, '12' for text."""
     if value is None or isinstance(value, (list, tuple, dict)):
-        raise StepError(f"{where} needs one value, got {value!r}.")
+        raise keyed_error(StepError, "errors.recipe.one_value", **_where(where), value=repr(value))
     if kind == "number" or (not kind and isinstance(value, (int, float)) and not isinstance(value, bool)):
         return exp.Literal.number(_number(value, where))
     if kind == "boolean" or isinstance(value, bool):
@@ -115,15 +118,21 @@ def literal(value: Any, kind: str, where: str) -> exp.Expression:
         try:
             moment = dt.datetime.fromisoformat(str(value).strip().replace("/", "-"))
         except ValueError:
-            raise StepError(f"{where} needs a date like 2024-01-31, got {value!r}.") from None
+            raise keyed_error(StepError, "errors.recipe.date_value", **_where(where), value=repr(value)) from None
         text = moment.date().isoformat() if kind == "date" else moment.isoformat(sep=" ")
         return exp.cast(exp.Literal.string(text), CAST_TYPES[kind])
     return exp.Literal.string(str(value))
 
 
-def _number(value: Any, where: str) -> int | float:
+def _number(value: Any, where: Where) -> int | float:
     """12, 12.5, '1,200' → a finite number; anything else is refused."""
     text = str(value).replace(",", "").strip()
     if isinstance(value, bool) or not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
-        raise StepError(f"{where} needs a number, got {value!r}.")
+        raise keyed_error(StepError, "errors.recipe.number_value", **_where(where), value=repr(value))
     return int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
+
+
+def _where(where: Where) -> dict[str, str]:
+    """The values that name what a value is for: `where_key` reads "the filter on '{column}'" or the like."""
+    what, column = where
+    return {"where_key": f"errors.recipe.where.{what}", "column": column}

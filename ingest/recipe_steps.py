@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from ingest.formula import parse_formula
 from ingest.recipe_shape import CAST_TYPES, ROW, TRUE_WORDS, Shape, StepError, col, fn, literal, shape_select
+from viz.i18n import keyed_error
 
 CASE_MODES = ("lower", "upper", "title")
 FILL_METHODS = ("value", "mean", "median", "forward")
@@ -84,7 +85,8 @@ class Cast(BaseStep):
     def check(self, s: Shape) -> Shape:
         s.need(self.column)
         if self.to not in CAST_TYPES:
-            raise StepError(f"cannot convert {self.column!r} to {self.to!r}; choose one of {', '.join(CAST_TYPES)}.")
+            raise keyed_error(StepError, "errors.recipe.cast_to", column=self.column, to=repr(self.to),
+                              choices=", ".join(CAST_TYPES))
         kind = {"integer": "number", "decimal": "number"}.get(self.to, self.to)
         return s.after(s.columns, {self.column: kind})
 
@@ -130,7 +132,7 @@ class Case(BaseStep):
     def check(self, s: Shape) -> Shape:
         s.text(s.need(self.column))
         if self.mode not in CASE_MODES:
-            raise StepError(f"unknown case {self.mode!r}; choose one of {', '.join(CASE_MODES)}.")
+            raise keyed_error(StepError, "errors.recipe.case_mode", mode=repr(self.mode), choices=", ".join(CASE_MODES))
         return s.after(s.columns, {self.column: "text"})
 
     def build(self, s: Shape) -> exp.Select:
@@ -158,17 +160,19 @@ class Fill(BaseStep):
     def check(self, s: Shape) -> Shape:
         kind = s.kinds.get(s.need(self.column), "")
         if self.method not in FILL_METHODS:
-            raise StepError(f"unknown fill method {self.method!r}; choose one of {', '.join(FILL_METHODS)}.")
+            raise keyed_error(StepError, "errors.recipe.fill_method", method=repr(self.method),
+                              choices=", ".join(FILL_METHODS))
         if self.method in ("mean", "median") and kind not in ("", "number"):
-            raise StepError(f"{self.column!r} holds {kind} values; a {self.method} needs numbers.")
+            raise keyed_error(StepError, "errors.recipe.needs_numbers", column=self.column,
+                              kind_key=f"errors.recipe.kind.{kind}", method_key=f"errors.recipe.method.{self.method}")
         if self.method == "value":
-            literal(self.value, kind, f"filling {self.column!r}")
+            literal(self.value, kind, ("fill", self.column))
         return s.after(s.columns, {})
 
     def build(self, s: Shape) -> exp.Select:
         column = col(self.column)
         if self.method == "value":
-            fill: exp.Expression = literal(self.value, s.kinds.get(self.column, ""), "")
+            fill: exp.Expression = literal(self.value, s.kinds.get(self.column, ""), ("fill", self.column))
         elif self.method == "forward":
             spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")
             fill = exp.Window(this=exp.IgnoreNulls(this=exp.LastValue(this=column.copy())),
@@ -220,16 +224,17 @@ class Filter(BaseStep):
         return shape_select(s, {}).where(self._condition(s))
 
     def _condition(self, s: Shape) -> exp.Expression:
-        column, op, where = col(s.need(self.column)), self.operator, f"the filter on {self.column!r}"
+        column, op, where = col(s.need(self.column)), self.operator, ("filter", self.column)
         kind = s.kinds.get(self.column, "")
         if op not in FILTER_OPS:
-            raise StepError(f"unknown comparison {op!r}; choose one of {', '.join(FILTER_OPS)}.")
+            raise keyed_error(StepError, "errors.recipe.comparison", op=repr(op), choices=", ".join(FILTER_OPS))
         if op in ("is null", "is not null"):
             empty = exp.Is(this=column, expression=exp.Null())
             return empty if op == "is null" else exp.not_(empty)
         if op in ("in", "not in"):
             if not isinstance(self.value, tuple) or not self.value:
-                raise StepError(f"{where} with {op!r} needs a list of values.")
+                raise keyed_error(StepError, "errors.recipe.list_value", where_key="errors.recipe.where.filter",
+                                  column=self.column, op=repr(op))
             test = exp.In(this=column, expressions=[literal(v, kind, where) for v in self.value])
             return test if op == "in" else exp.or_(exp.Is(this=column.copy(), expression=exp.Null()), exp.not_(test))
         if op in ("contains", "starts with"):
@@ -254,12 +259,12 @@ class Split(BaseStep):
     def check(self, s: Shape) -> Shape:
         s.text(s.need(self.column))
         if not isinstance(self.separator, str) or not self.separator:
-            raise StepError(f"splitting {self.column!r} needs a separator.")
+            raise keyed_error(StepError, "errors.recipe.split_separator", column=self.column)
         if len(self.into) < 2:
-            raise StepError(f"splitting {self.column!r} needs at least two new column names.")
+            raise keyed_error(StepError, "errors.recipe.split_into", column=self.column)
         names = [s.fresh(n) for n in self.into]
         if len({n.lower() for n in names}) < len(names):
-            raise StepError("the new column names repeat; give each part its own name.")
+            raise keyed_error(StepError, "errors.recipe.split_repeat")
         at = s.columns.index(self.column) + 1
         return s.after([*s.columns[:at], *names, *s.columns[at:]], dict.fromkeys(names, "text"))
 
@@ -290,11 +295,11 @@ class Merge(BaseStep):
 
     def check(self, s: Shape) -> Shape:
         if len(self.columns) < 2:
-            raise StepError("merging needs at least two columns.")
+            raise keyed_error(StepError, "errors.recipe.merge_columns")
         for column in self.columns:
             s.need(column)
         if not isinstance(self.separator, str):
-            raise StepError("merging needs a separator (it may be empty).")
+            raise keyed_error(StepError, "errors.recipe.merge_separator")
         return s.after([*s.columns, s.fresh(self.into)], {self.into: "text"})
 
     def build(self, s: Shape) -> exp.Select:
@@ -315,9 +320,9 @@ class MapValues(BaseStep):
     def check(self, s: Shape) -> Shape:
         s.need(self.column)
         if not isinstance(self.mapping, dict) or not self.mapping:
-            raise StepError(f"replacing values in {self.column!r} needs at least one pair 'old → new'.")
+            raise keyed_error(StepError, "errors.recipe.map_pairs", column=self.column)
         if self.other not in MAP_OTHER:
-            raise StepError(f"unknown choice for other values {self.other!r}; choose 'keep' or 'null'.")
+            raise keyed_error(StepError, "errors.recipe.map_other", other=repr(self.other))
         return s.after(s.columns, {self.column: "text"})
 
     def build(self, s: Shape) -> exp.Select:

@@ -91,7 +91,8 @@ def test_unknown_names_key_themselves_with_their_kind_and_suggestions() -> None:
 
 
 def _keyed_calls() -> list[tuple[str, str]]:
-    """(file, key) of every keyed_error call with a literal key, and of every literal UnknownNameError kind."""
+    """(file, key) of every keyed_error call with a literal key (and literal `x_key` values), and of every literal
+    UnknownNameError kind (errors.kind.<kind>, or errors.kind.<kind>_of when it names what the name belongs to)."""
     found = []
     for path in ROOT.glob("**/*.py"):
         if ".venv" in path.parts or "tests" in path.parts:
@@ -102,9 +103,19 @@ def _keyed_calls() -> list[tuple[str, str]]:
             args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             if node.func.id == "keyed_error" and args:
                 found.append((str(path.relative_to(ROOT)), args[0]))
+                found += [(str(path.relative_to(ROOT)), word) for k in node.keywords if k.arg and k.arg.endswith("_key")
+                          for word in _literal_keys(k.value)]
             elif node.func.id == "UnknownNameError" and node.args and isinstance(node.args[0], ast.Constant):
-                found.append((str(path.relative_to(ROOT)), f"errors.kind.{node.args[0].value.replace(' ', '_')}"))
+                of = "_of" if any(k.arg == "of" for k in node.keywords) else ""
+                found.append((str(path.relative_to(ROOT)), f"errors.kind.{node.args[0].value.replace(' ', '_')}{of}"))
     return found
+
+
+def _literal_keys(node: ast.expr) -> list[str]:
+    """The text keys a `x_key=` value names literally: "errors.a", or either side of `"errors.a" if c else ""`."""
+    if isinstance(node, ast.IfExp):
+        return _literal_keys(node.body) + _literal_keys(node.orelse)
+    return [node.value] if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value else []
 
 
 def test_every_key_an_error_is_raised_with_is_written_in_both_languages() -> None:
@@ -380,3 +391,102 @@ def test_a_chinese_explore_page_shows_the_policy_refusal_in_chinese(regional_app
     assert [e.value for e in app.error] == [
         "出错了：你的数据策略限定了“region”，而指标“spend”（表“ad_spend”）与它没有关联，因此无法向你展示。"]
     assert not app.get("plotly_chart")
+
+
+# --- the mechanism: wrapped errors and optional parts -------------------------------------------------
+
+
+def test_a_wrapped_error_and_an_optional_hint_read_in_one_language() -> None:
+    inner = keyed_error(InputError, "errors.recipe.no_column", name="Qyt", hint_key="errors.did_you_mean",
+                        suggestions_or=("Qty",))
+    outer = keyed_error(IngestError, "errors.recipe.step", n=2, op_key="errors.recipe.op.rename", problem=inner)
+    assert both(outer) == ("Step 2 (rename): there is no column 'Qyt'. Did you mean 'Qty'?",
+                           "第 2 步（重命名列）：没有列“Qyt”。你是不是要找“Qty”？")
+    bare = keyed_error(InputError, "errors.recipe.no_column", name="Qyt", hint_key="", suggestions_or=())
+    assert both(bare) == ("there is no column 'Qyt'.", "没有列“Qyt”。")
+    plain = keyed_error(IngestError, "errors.recipe.step", n=1, op_key="errors.recipe.op.trim",
+                        problem=ValueError("not ours"))
+    assert both(plain) == ("Step 1 (trim): not ours", "第 1 步（去除首尾空格）：not ours")
+
+
+def test_an_unknown_name_of_a_table_reads_in_chinese() -> None:
+    err = UnknownNameError("column", "amt", ["amount"], of="orders")
+    assert both(err) == ("Unknown column of 'orders' 'amt'. Did you mean 'amount'?",
+                         "未知的“orders”表中的列“amt”。你是不是要找“amount”？")
+    assert err.kind == "column of 'orders'"
+
+
+# --- the Data page: cleaning steps, formulas, identity -------------------------------------------------
+
+
+def recipe_refusal(steps: list[object], types: dict[str, str] | None = None) -> tuple[str, str]:
+    from ingest.recipe import check_recipe
+
+    with pytest.raises(IngestError) as caught:
+        check_recipe(["Qty", "金额", "客户", "城市"], steps, types or {"金额": "BIGINT", "客户": "VARCHAR"})  # type: ignore[arg-type]
+    return both(caught.value)
+
+
+def test_cleaning_steps_are_refused_in_chinese() -> None:
+    from ingest.recipe import Derive, Fill, Filter, Rename, Split, Trim, step_from_dict
+
+    assert recipe_refusal([Rename("Qyt", "数量")]) == (
+        "Step 1 (rename): there is no column 'Qyt'. Did you mean 'Qty'?",
+        "第 1 步（重命名列）：没有列“Qyt”。你是不是要找“Qty”？")
+    assert recipe_refusal([Trim("金额")]) == (
+        "Step 1 (trim): '金额' holds number values, not text; cast it to text first.",
+        "第 1 步（去除首尾空格）：“金额”中的值是数值，不是文本；请先把它转换为文本。")
+    assert recipe_refusal([Rename("Qty", "q"), Fill("客户", "mean")]) == (
+        "Step 2 (fill): '客户' holds text values; a mean needs numbers.",
+        "第 2 步（填充缺失值）：“客户”中的值是文本；计算平均值需要数值。")
+    assert recipe_refusal([Filter("金额", ">", "很多")]) == (
+        "Step 1 (filter): the filter on '金额' needs a number, got '很多'.",
+        "第 1 步（按条件保留行）：“金额”上的筛选条件需要一个数字，实际是 '很多'。")
+    assert recipe_refusal([Split("城市", "-", ("省",))])[1] == "第 1 步（拆分列）：拆分“城市”至少需要两个新列名。"
+    with pytest.raises(IngestError) as caught:
+        step_from_dict({"op": "renam", "column": "a", "to": "b"})
+    assert both(caught.value) == (
+        "Unknown cleaning step 'renam'. Did you mean 'rename'? Steps: rename, cast, trim, case, fill, "
+        "drop_duplicates, filter, split, merge, map_values, derive.",
+        "未知的清洗步骤 'renam'。你是不是要找“rename”？可用的步骤：rename, cast, trim, case, fill, "
+        "drop_duplicates, filter, split, merge, map_values, derive。")
+    with pytest.raises(IngestError) as caught:
+        step_from_dict({"op": "rename", "column": "a"})
+    assert both(caught.value) == ("The rename step needs to.", "“重命名列”步骤缺少 to。")
+    assert not LATIN_WORD.search(recipe_refusal([Derive("x", "金额 * 数量")])[1])
+
+
+def test_formulas_are_refused_in_chinese() -> None:
+    from ingest.recipe import Derive
+
+    english, chinese = recipe_refusal([Derive("x", "sum(金额)")])
+    assert english == ("Step 1 (derive): sum combines many rows; a derived column is computed row by row. Use "
+                       "columns, numbers, text, + - * /, comparisons, CASE, COALESCE and functions such as lower, "
+                       "round, year or date_trunc.")
+    assert chinese.startswith("第 1 步（新增计算列）：sum 会把多行汇总成一个值；计算列是逐行计算的。可以使用列、数字")
+    assert recipe_refusal([Derive("x", "金额 * 数量")]) == (
+        "Step 1 (derive): the formula uses '数量', which is not a column.",
+        "第 1 步（新增计算列）：公式用到了“数量”，但它不是列。")
+    assert recipe_refusal([Derive("x", "count(*) OVER ()")])[1].startswith(
+        "第 1 步（新增计算列）：公式中不允许使用窗口函数（OVER）。")
+    assert recipe_refusal([Derive("x", "read_csv('x')")])[1].startswith(
+        "第 1 步（新增计算列）：公式中不允许使用函数 read_csv。")
+    assert recipe_refusal([Derive("x", " ")]) == ("Step 1 (derive): the formula is empty.",
+                                                  "第 1 步（新增计算列）：公式是空的。")
+
+
+def test_identity_refusals_read_in_chinese() -> None:
+    from ingest.identity import KeyColumn, resolve_identities
+
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE crm (phone VARCHAR, 姓名 VARCHAR)")
+        with pytest.raises(IngestError) as caught:
+            resolve_identities(con, [KeyColumn("crm", "phones", "phone")])
+        assert both(caught.value) == ("There is no column 'phones' in table 'crm'. Did you mean 'phone'?",
+                                      "表“crm”中没有列“phones”。你是不是要找“phone”？")
+        with pytest.raises(IngestError) as caught:
+            resolve_identities(con, [KeyColumn("order", "phone", "phone", "order_id")])
+        assert error_text(caught.value, "zh").startswith("数据仓库中没有表“order”。")
+        with pytest.raises(IngestError) as caught:
+            resolve_identities(con, [KeyColumn("crm", "phone", "emial")])
+        assert both(caught.value)[1].startswith("未知的键类型 'emial'。你是不是要找“email”？可用的类型：")

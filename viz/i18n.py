@@ -70,6 +70,9 @@ def keyed_error(cls: type[E], key: str, *args: object, **values: object) -> E:
     a text key whose text fills `{x}`, so words (a role, an action) are translated too. A tuple of
     names fills its placeholder joined in the language's way, "', '" in English and "”、“" in Chinese,
     or with "or" when named `x_or`; the template puts the outer quotes: "Did you mean '{names}'?".
+    A value that is itself an error fills its placeholder with that error's text in the language, so a
+    message that wraps another ("Step 2 (filter): {problem}") reads in one language throughout; an
+    empty `x_key` fills `{x}` with nothing, for a part of the sentence that is sometimes left out.
     """
     return cls(_render(key, values, "en"), *args).with_text(key, **values)
 
@@ -79,7 +82,7 @@ def error_text(err: BaseException, lang: str) -> str:
     key = getattr(err, "text_key", None)
     values: Mapping[str, object] = getattr(err, "text_values", {})
     known = translations("en")
-    if not key or key not in known or any(str(v) not in known for k, v in values.items() if k.endswith("_key")):
+    if not key or key not in known or any(str(v) not in known for k, v in values.items() if k.endswith("_key") and v):
         return str(err)
     try:
         return _render(key, values, lang)
@@ -91,12 +94,16 @@ def _render(key: str, values: Mapping[str, object], lang: str) -> str:
     """`key`'s text filled with `values`, each first made readable in `lang` by `_plain`; `x_key` values are
     looked up (and filled from the other values) to fill `{x}`."""
     plain = {name.removesuffix("_or"): _plain(name, v, lang) for name, v in values.items() if not name.endswith("_key")}
-    words = {name.removesuffix("_key"): t(str(v), lang, **plain) for name, v in values.items() if name.endswith("_key")}
+    words = {name.removesuffix("_key"): t(str(v), lang, **plain) if v else "" for name, v in values.items()
+             if name.endswith("_key")}
     return t(key, lang, **{**plain, **words})
 
 
 def _plain(name: str, value: object, lang: str) -> object:
-    """A tuple of names joined in `lang`: with "or" when its name ends in `_or`, else as a list."""
+    """A tuple of names joined in `lang`: with "or" when its name ends in `_or`, else as a list; an error as its
+    text in `lang`."""
+    if isinstance(value, BaseException):
+        return error_text(value, lang)
     if not isinstance(value, tuple | list):
         return value
     return t("errors.join.or" if name.endswith("_or") else "errors.join.list", lang).join(map(str, value))
