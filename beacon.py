@@ -28,12 +28,13 @@ from commands.common import (
     acting_user,
     add_common,
     audit_load,
+    audit_refusal,
     audit_result,
     open_model,
     pair,
     print_result,
 )
-from errors import BeaconError, UnknownNameError
+from errors import BeaconError, PermissionDeniedError, UnknownNameError
 from semantic.answer import run_query, run_sql
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel, load_model
@@ -46,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except BeaconError as err:
+        if isinstance(err, PermissionDeniedError):
+            audit_refusal(args, err)
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USER_ERROR
 

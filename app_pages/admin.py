@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, resources
+from ui import auth
 from ui.admin_audit import audit_panel
 from ui.admin_policies import policies_panel
 from ui.admin_users import NOTICE, users_panel
+from ui.shown import shown_errors
 from ui.state import session
 from viz.i18n import t
 
@@ -19,10 +20,10 @@ if NOTICE in st.session_state:
     st.success(st.session_state.pop(NOTICE), icon=":material/check_circle:")
 users_tab, policies_tab, audit_tab = st.tabs([t("access.users", lang), t("access.policies", lang),
                                               t("access.audit", lang)])
-with users_tab, resources.shown_errors(lang):
+with users_tab, shown_errors(lang):
     users_panel(admin, lang)
-with policies_tab, resources.shown_errors(lang):
+with policies_tab, shown_errors(lang):
     policies_panel(admin, lang)
-with audit_tab, resources.shown_errors(lang):
+with audit_tab, shown_errors(lang):
     auth.require("view_audit")
     audit_panel(lang)

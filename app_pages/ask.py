@@ -7,6 +7,7 @@ import streamlit as st
 from semantic.answer import check_tables
 from semantic.nlq.ask import data_last_day
 from ui import ask_chat, resources
+from ui.shown import shown_errors
 from ui.state import session
 from viz.format import format_date
 from viz.i18n import t
@@ -15,7 +16,7 @@ from workspace.settings import Settings
 lang = session().lang
 
 st.title(t("ask.title", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     model = resources.model()
     engine = resources.engine_for(model)
     check_tables(model, engine)

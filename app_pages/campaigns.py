@@ -24,6 +24,7 @@ from ui.campaign_report import review_button
 from ui.campaign_tools import attribution_section, channels_section, first_start
 from ui.campaign_view import facts, kpis, pick_campaign, roas_target, trend
 from ui.governed import analysis_engine
+from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import localized_choice
 from viz.i18n import t
@@ -93,7 +94,7 @@ def render(model: SemanticModel) -> None:
 
 
 st.title(t("campaigns.title", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     current = resources.model()
     st.caption(t("campaigns.subtitle", lang, model=current.label(lang)))
     render(current)

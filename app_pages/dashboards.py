@@ -17,6 +17,7 @@ from ui import resources
 from ui.auth import current_policy, current_user
 from ui.dashboard_list import board_list
 from ui.dashboard_view import Context, show_board
+from ui.shown import shown_errors
 from ui.state import session
 from viz.i18n import t
 from workspace.dashboard_access import can_edit, viewable
@@ -68,5 +69,5 @@ def _open(ctx: Context, board_id: str) -> None:
     show_board(ctx, board, "edit" if can_edit(user, board) else "view")
 
 
-with resources.shown_errors(lang):
+with shown_errors(lang):
     render()

@@ -22,6 +22,7 @@ from ui.identity_editor import identity_editor
 from ui.model_editor import model_editor
 from ui.profile_view import show_profile
 from ui.recipe_editor import recipe_editor
+from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import local_time, localized_choice
 from viz.format import format_value
@@ -147,14 +148,14 @@ def tables_section() -> None:
     table_actions(entry)
     profile_tab, clean_tab, model_tab = st.tabs([t("data.tab_profile", lang), t("data.tab_clean", lang),
                                                  t("data.tab_model", lang)])
-    with profile_tab, resources.shown_errors(lang):
+    with profile_tab, shown_errors(lang):
         model = resources.model()
         governed = analysis_engine(model)  # a restricted editor profiles only the rows their policy shows
         check_table(governed, model, table)
         show_profile(profile_table(governed, table), lang)  # type: ignore[arg-type] - runs through the policy
-    with clean_tab, resources.shown_errors(lang):
+    with clean_tab, shown_errors(lang):
         recipe_editor(entry, lang)
-    with model_tab, resources.shown_errors(lang):
+    with model_tab, shown_errors(lang):
         model_editor(names, table, lang)
 
 
@@ -192,5 +193,5 @@ st.caption(t("data.subtitle", lang))
 sections = (upload_section, database_section, rest_section, tables_section, identity_section)
 tabs = st.tabs([t(f"data.tab_{k}", lang) for k in ("upload", "database", "rest", "tables", "identity")])
 for tab, section in zip(tabs, sections, strict=True):
-    with tab, resources.shown_errors(lang):
+    with tab, shown_errors(lang):
         section()

@@ -11,6 +11,7 @@ from ui.auth import current_policy
 from ui.explore_builder import build_query
 from ui.explore_result import show_result
 from ui.governed import audit_view
+from ui.shown import shown_errors
 from ui.state import session
 from viz.i18n import t
 
@@ -26,7 +27,7 @@ def render(model: SemanticModel) -> None:
     controls, canvas = st.columns([1, 2.6], gap="large")
     with controls:
         built = build_query(model, engine, query, lang)
-    with canvas, resources.shown_errors(lang):
+    with canvas, shown_errors(lang):
         if built is None:
             st.info(t("explore.empty", lang))
             return
@@ -37,7 +38,7 @@ def render(model: SemanticModel) -> None:
 
 
 st.title(t("explore.title", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     current = resources.model()
     st.caption(t("explore.subtitle", lang, model=current.label(lang)))
     render(current)

@@ -16,6 +16,7 @@ from ui import resources
 from ui.auth import current_policy
 from ui.campaign_alerts import home_alerts
 from ui.governed import analysis_engine, readable_metrics
+from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import definitions, kpi_row, localized_choice
 from viz.figures import trend_figure
@@ -79,7 +80,7 @@ def render(model: SemanticModel) -> None:
 
 
 st.title(t("home.title", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     current = resources.model()
     st.caption(t("home.subtitle", lang, model=current.label(lang)))
     render(current)

@@ -10,6 +10,7 @@ from ui.governed import analysis_engine
 from ui.segments_labelled import label_column, labelled_panel
 from ui.segments_panels import churn_panel, cluster_panel, export_panel, lifecycle_panel, rfm_panel
 from ui.segments_run import RESULT, choose_mapping, choose_params, run, saved_runs, user_tables
+from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
@@ -57,5 +58,5 @@ def render() -> None:
 
 st.title(t("segments.title", lang))
 st.caption(t("segments.subtitle", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     render()

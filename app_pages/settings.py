@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import auth, resources, settings_form, settings_llm
+from ui.shown import shown_errors
 from ui.state import session
 from viz.i18n import t
 from workspace.settings import Settings
@@ -13,7 +14,7 @@ lang = session().lang
 user = auth.require("edit_settings").username  # checked on the server, whatever the navigation shows
 
 st.title(t("settings.title", lang))
-with resources.shown_errors(lang):
+with shown_errors(lang):
     ws = resources.workspace()
     settings = Settings(ws.home)
     st.caption(t("settings.subtitle", lang, path=settings.path))

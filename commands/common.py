@@ -56,6 +56,7 @@ def acting_user(args: argparse.Namespace, action: str = "explore") -> tuple[User
         return None, Policy()
     ws = Workspace(args.db.parent)
     user = get_user(ws, args.user)
+    args.acting = user.username  # from here on a refusal is this user's (audit_refusal)
     require(user, action)
     args.governed = True
     return user, policy_for(ws, user)
@@ -75,6 +76,13 @@ def audit_result(args: argparse.Namespace, user: User | None, event: str, result
     """Append the query to the audit log of the --db warehouse's workspace: SQL, user, rows, duration."""
     record_result(Workspace(args.db.parent), event, user.username if user else None, result,
                   {"command": getattr(args, "command", None)})
+
+
+def audit_refusal(args: argparse.Namespace, err: PermissionDeniedError) -> None:
+    """A --user command refused by a role or a data policy leaves an access_denied entry, as the app does."""
+    if getattr(args, "acting", None):
+        record(Workspace(args.db.parent), "access_denied", args.acting,
+               {"command": getattr(args, "command", None), "reason": str(err)})
 
 
 def audit_load(args: argparse.Namespace, user: User | None, table: str, source: str) -> None:

@@ -114,6 +114,19 @@ def test_a_viewer_sees_data_but_the_data_page_is_refused_on_the_server(ws: Works
     assert app.error[0].value.startswith("Manage users needs the Admin role") and not app.dataframe
 
 
+def test_refusals_are_audited_once_per_session_and_refusal(ws: Workspace) -> None:
+    app = sign_in(new_app(), "ana", VIEWER_PASSWORD)
+    app.switch_page("app_pages/data.py").run()
+    app.run()  # the same refusal drawn again on a rerun is not a second attempt
+    app.query_params["q"] = '{"metrics": ["spend"]}'  # ad spend has no link to ana's region
+    app.switch_page("app_pages/explore.py").run()
+    assert not app.exception, app.exception
+    refused = [(e.user, e.detail) for e in reversed(browse(ws, event="access_denied"))]
+    assert refused[0] == ("ana", {"action": "load_data", "role": "viewer"})
+    assert [(user, detail["reason"][:40]) for user, detail in refused[1:]] == [
+        ("ana", "Your data policy limits 'region', which ")]
+
+
 def test_sign_out_ends_the_session(ws: Workspace) -> None:
     app = sign_in(new_app(), "ana", VIEWER_PASSWORD)
     app.switch_page("app_pages/ask.py").run()

@@ -12,6 +12,7 @@ import pytest
 
 import beacon
 from tests.conftest import same_rows
+from workspace.audit import browse
 from workspace.home import DEMO_MODEL, Workspace
 from workspace.users import authenticate
 
@@ -95,6 +96,9 @@ def test_sql_needs_the_editor_role_and_runs_under_the_policy(capsys: pytest.Capt
     assert code == 2 and "may not run sql; that needs the editor role" in err
     code, _, err = run(capsys, "query", "--metric", "revenue", "--db", db, "--user", "bob")
     assert code == 2 and "Unknown user 'bob'" in err
+    refused = browse(Workspace(home), event="access_denied")  # bob does not exist: nobody was refused
+    assert [(e.user, e.detail["command"], e.detail["reason"][:25]) for e in refused] == [
+        ("ana", "sql", "User 'ana' (viewer) may n")]
 
 
 def test_policy_and_audit_commands(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

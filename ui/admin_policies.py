@@ -17,6 +17,7 @@ from semantic.model import SemanticModel
 from ui import resources
 from ui.admin_users import done
 from ui.explore_filters import dimension_values
+from ui.shown import shown_errors
 from ui.widgets import local_time, localized_choice
 from viz.i18n import t
 from workspace import policies, users
@@ -76,7 +77,7 @@ def _remove(admin: User, rules: list[PolicyRule], model: SemanticModel, lang: st
     chosen = st.selectbox(t("access.policy_to_remove", lang), list(by_id), key=f"admin_rule_pick_{lang}",
                           format_func=lambda i: f"#{i} {_subject(by_id[i], lang)}: {describe(by_id[i], model, lang)}")
     if st.button(t("access.remove_policy", lang), key="admin_rule_remove", icon=":material/delete:"):
-        with resources.shown_errors(lang):
+        with shown_errors(lang):
             removed = policies.remove_rule(resources.workspace(), chosen, by=admin.username)
             done(t("access.policy_removed", lang, rule=describe(removed, model, lang)))
 
@@ -97,13 +98,13 @@ def _add(admin: User, model: SemanticModel, lang: str) -> None:
                                      "admin_rule_dimension", lang, lambda d: _dimension_label(model, d, lang))
     values: list[Any] = []
     if kind == "filter":
-        with resources.shown_errors(lang):
+        with shown_errors(lang):
             options = dimension_values(model, resources.engine_for(model), dimension)
             values = st.multiselect(t("access.allowed_values", lang), options, key=f"admin_rule_values_{dimension}",
                                     placeholder=t("access.choose_values", lang))
     if st.button(t("access.add_policy", lang), type="primary", key="admin_rule_add",
                  disabled=kind == "filter" and not values):
-        with resources.shown_errors(lang):
+        with shown_errors(lang):
             rule = rule_text(dimension, values) if kind == "filter" else dimension
             added = policies.add_rule(resources.workspace(), model=model, by=admin.username,
                                       **{kind_of: subject, kind: rule})

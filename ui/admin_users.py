@@ -14,6 +14,7 @@ import streamlit as st
 
 from errors import InputError
 from ui import resources
+from ui.shown import shown_errors
 from ui.widgets import local_time
 from viz.i18n import t
 from workspace import users
@@ -63,7 +64,7 @@ def _add_form(admin: User, lang: str) -> None:
         password = st.text_input(t("access.initial_password", lang), type="password", key="admin_new_password",
                                  help=t("access.password_help", lang, n=users.MIN_PASSWORD))
         if st.form_submit_button(t("access.add_user", lang), type="primary"):
-            with resources.shown_errors(lang):
+            with shown_errors(lang):
                 added = users.add_user(resources.workspace(), name, role, password, by=admin.username)
                 done(t("access.user_added", lang, user=added.username, role=t(f"access.role.{added.role}", lang)))
 
@@ -75,7 +76,7 @@ def _change_panel(admin: User, people: list[User], lang: str) -> None:
     names = [u.username for u in people]
     chosen = st.selectbox(t("access.username", lang), names, key="admin_pick_user")
     target = next(u for u in people if u.username == chosen)
-    with resources.shown_errors(lang):
+    with shown_errors(lang):
         _role_change(admin, target, lang)
         _toggle(admin, target, lang)
         _password_reset(admin, target, lang)

@@ -22,7 +22,7 @@ from ui import resources
 from ui.state import session
 from viz.i18n import t
 from workspace import clock, users
-from workspace.audit import browse
+from workspace.audit import browse, record
 from workspace.home import Workspace
 from workspace.policies import signed_in
 from workspace.users import ROLES, User
@@ -81,9 +81,24 @@ def require(action: str) -> User:
     try:
         users.require(user, action)
     except PermissionDeniedError:
+        log_refusal({"action": action, "role": user.role})
         st.error(denied_text(user, action, session().lang))
         st.stop()
     return user
+
+
+_REFUSED = "auth_logged_refusals"  # the refusals this session has already written to the audit log
+
+
+def log_refusal(detail: dict[str, str]) -> None:
+    """Write a refusal to the audit log (event access_denied) once per session and refusal, not on every rerun:
+    an auditor can then say who tried to reach what they may not see."""
+    who = _who()
+    key = (who[0].username if who else None, tuple(sorted(detail.items())))
+    logged = st.session_state.setdefault(_REFUSED, set())
+    if key not in logged:
+        record(resources.workspace(), "access_denied", key[0], detail)
+        logged.add(key)
 
 
 def denied_text(user: User, action: str, lang: str) -> str:

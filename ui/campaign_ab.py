@@ -11,7 +11,7 @@ from ml.campaign_breakdowns import conversion_counts
 from ml.campaigns import measured_period
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from ui.resources import shown_errors
+from ui.shown import shown_errors
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import t

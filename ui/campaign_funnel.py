@@ -13,7 +13,7 @@ from semantic.model import SemanticModel
 from semantic.query import TimeRange
 from ui import campaign_charts as charts
 from ui.campaign_format import PLOTLY, header, table
-from ui.resources import shown_errors
+from ui.shown import shown_errors
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import t

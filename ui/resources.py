@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -13,7 +11,6 @@ from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel, load_model
 from semantic.postgres_engine import PostgresEngine
 from ui.state import session
-from viz.i18n import error_text, t
 from workspace.home import Workspace
 from workspace.secrets import connection_uri
 
@@ -63,12 +60,3 @@ def model_label(name: str, lang: str) -> str:
         return model(name).label(lang)
     except BeaconError:
         return name
-
-
-@contextmanager
-def shown_errors(lang: str) -> Iterator[None]:
-    """Show a BeaconError as a message on the page, in the page's language, instead of a traceback."""
-    try:
-        yield
-    except BeaconError as err:
-        st.error(t("app.error", lang, message=error_text(err, lang)))

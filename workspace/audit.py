@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from semantic.engine import QueryResult
 
 EVENTS = ("sign_in", "sign_in_failed", "sign_out", "data_load", "model_change", "query", "sql", "export",
-          "sharing_change", "user_change", "policy_change", "settings_change", "dashboard_change", "dashboard_view")
+          "sharing_change", "user_change", "policy_change", "settings_change", "dashboard_change", "dashboard_view",
+          "access_denied")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS auth_audit (
