@@ -25,6 +25,7 @@ from ingest.source import Source, table_ref
 from ingest.store import write_transaction
 from semantic.infer import propose_model
 from semantic.model import save_model
+from viz.i18n import keyed_error
 from workspace.home import Workspace
 from workspace.secrets import connection_uri, read_secret, save_connection, save_secret
 
@@ -69,7 +70,7 @@ def _reopen(ws: Workspace, con: duckdb.DuckDBPyConnection, entry: CatalogEntry, 
     if entry.kind == "file":
         path = Path(options["path"])
         if not path.is_file():
-            raise IngestError(f"The original file of {entry.table} is gone ({path}); upload it again.")
+            raise keyed_error(IngestError, "errors.connector.file_gone", table=entry.table, path=path)
         sheet = options.get("sheet")
         return open_sources(con, path, [sheet] if sheet else None, work)[0]
     if entry.kind in ("postgres", "mysql", "sqlite"):
@@ -78,15 +79,14 @@ def _reopen(ws: Workspace, con: duckdb.DuckDBPyConnection, entry: CatalogEntry, 
     if entry.kind == "rest":
         kept = json.loads(read_secret(ws, options["secret"]))
         return rest_source(con, RestSpec(**{**options["spec"], "url": kept["url"], "headers": kept["headers"]}))
-    raise IngestError(f"{entry.table} came from '{entry.origin}' and cannot be refreshed here; "
-                      "rebuild it with `beacon demo`.")
+    raise keyed_error(IngestError, "errors.connector.no_refresh", table=entry.table, origin=entry.origin)
 
 
 def save_live_model(ws: Workspace, connection: str, tables: list[str]) -> str:
     """Propose a model from a sample of each PostgreSQL table; queries on it then run in the database."""
     uri = connection_uri(ws, connection)
     if parse_uri(uri).kind != "postgres":
-        raise InputError("Live mode needs PostgreSQL; import the tables from other databases instead.")
+        raise keyed_error(InputError, "errors.connector.live_postgres")
     sample = duckdb.connect()
     names = {table: safe_name(table, "table") for table in tables}
     for table, name in names.items():

@@ -50,6 +50,7 @@ from sqlglot import exp
 from errors import IngestError, InputError, SourceConnectionError, redact, suggest
 from ingest.source import Source, SourceColumn, table_ref
 from semantic.postgres_engine import TABLES_SQL, libpq_reason, pg_conninfo, qualified_name, scrub
+from viz.i18n import keyed_error
 
 BATCH_ROWS = 20_000
 CONNECT_TIMEOUT_S = 10
@@ -77,11 +78,13 @@ class DatabaseURI:
         return scrub(redact(self.uri), self.password)
 
     @property
-    def where(self) -> str:
+    def where(self) -> dict[str, object]:
+        """The values of a message that names this database (`{where}`: 'the MySQL database 'shop' on db:3306')."""
         if self.kind == "sqlite":
-            return f"the SQLite database {self.path}"
-        user = f" as '{self.user}'" if self.user else ""
-        return f"the {_NAMES[self.kind]} database '{self.database}' on {self.host}:{self.port}{user}"
+            return {"where_key": "errors.database.at_sqlite", "path": str(self.path)}
+        key = "errors.database.at_server_user" if self.user else "errors.database.at_server"
+        return {"where_key": key, "name": _NAMES[self.kind], "database": self.database, "host": self.host,
+                "port": self.port, "user": self.user}
 
 
 def parse_uri(uri: str) -> DatabaseURI:
@@ -89,18 +92,17 @@ def parse_uri(uri: str) -> DatabaseURI:
     parts = urlsplit(uri.strip())
     kind = _KINDS.get(parts.scheme.lower())
     if kind is None:
-        raise InputError("Beacon reads PostgreSQL (postgresql://user:password@host/database), MySQL "
-                         "(mysql://user:password@host/database) and SQLite (sqlite:///path/to/file.db) "
-                         f"databases; '{parts.scheme or 'no scheme'}' is not one of them.")
+        raise keyed_error(InputError, "errors.database.scheme" if parts.scheme else "errors.database.no_scheme",
+                          scheme=parts.scheme)
     if kind == "sqlite":
         return _sqlite_uri(parts, uri)
     try:
         port = parts.port or _DEFAULT_PORTS[kind]
     except ValueError:
-        raise InputError(f"The port in the {_NAMES[kind]} URI is not a number between 1 and 65535.") from None
+        raise keyed_error(InputError, "errors.database.port", name=_NAMES[kind]) from None
     database = unquote(parts.path.lstrip("/"))
     if not database:
-        raise InputError(f"A {_NAMES[kind]} URI names a database: {parts.scheme}://user:password@host:{port}/database.")
+        raise keyed_error(InputError, "errors.database.no_database", name=_NAMES[kind], scheme=parts.scheme, port=port)
     password = unquote(parts.password or "") or dict(parse_qsl(parts.query)).get("password", "")
     return DatabaseURI(kind, parts.hostname or "localhost", port, database, unquote(parts.username or ""),
                        password=password, uri=uri.strip())
@@ -108,7 +110,7 @@ def parse_uri(uri: str) -> DatabaseURI:
 
 def _sqlite_uri(parts: SplitResult, uri: str) -> DatabaseURI:
     if parts.netloc or not parts.path.startswith("/") or len(parts.path) < 2:
-        raise InputError("A SQLite URI is sqlite:///relative/path.db or sqlite:////absolute/path.db.")
+        raise keyed_error(InputError, "errors.database.sqlite_uri")
     return DatabaseURI("sqlite", path=Path(unquote(parts.path[1:])), uri=uri.strip())
 
 
@@ -130,7 +132,7 @@ def database_source(con: duckdb.DuckDBPyConnection, uri: str, table: str, limit:
 def read_table(uri: str, table: str, limit: int | None = None) -> pa.Table:
     """The rows of `table` as Arrow; needs no warehouse, so a slow network read need not hold its write lock."""
     if limit is not None and limit < 0:
-        raise InputError(f"The row limit must be zero or more, not {limit}.")
+        raise keyed_error(InputError, "errors.database.row_limit", limit=limit)
     location = parse_uri(uri)
     driver = _DRIVERS[location.kind]
     with _connect(location) as conn:
@@ -143,7 +145,8 @@ def read_table(uri: str, table: str, limit: int | None = None) -> pa.Table:
         try:
             return driver.read(conn, tables[table], select.sql(dialect=driver.dialect))
         except driver.errors as err:
-            raise IngestError(f"Cannot read '{table}' from {location.label}: {_reason(err, location)}") from None
+            raise keyed_error(IngestError, "errors.database.unreadable", table=table, label=location.label,
+                              reason=_reason(err, location)) from None
 
 
 def arrow_source(con: duckdb.DuckDBPyConnection, arrow: pa.Table, label: str) -> Source:
@@ -158,10 +161,11 @@ def arrow_source(con: duckdb.DuckDBPyConnection, arrow: pa.Table, label: str) ->
 
 def _unknown_table(location: DatabaseURI, table: str, tables: dict[str, exp.Table]) -> IngestError:
     hints = suggest(table, tables)
-    hint = " Did you mean " + " or ".join(f"'{h}'" for h in hints) + "?" if hints else ""
-    count = f"{len(tables)} table{'' if len(tables) == 1 else 's'}"
-    listed = "" if hints else f" It has {count}" + (f", such as '{next(iter(tables))}'." if tables else ".")
-    return IngestError(f"No table '{table}' in {location.label}.{hint}{listed}")
+    listed = "" if hints else "errors.database.has_one" if len(tables) == 1 else \
+        "errors.database.has_many" if tables else "errors.database.has_none"
+    return keyed_error(IngestError, "errors.database.no_table", table=table, label=location.label,
+                       hint_key="errors.did_you_mean" if hints else "", suggestions_or=tuple(hints),
+                       listed_key=listed, count=len(tables), first=next(iter(tables), ""))
 
 
 @contextmanager
@@ -170,7 +174,8 @@ def _connect(location: DatabaseURI) -> Iterator[Any]:
     try:
         conn = driver.connect(location)
     except driver.errors as err:
-        raise SourceConnectionError(f"Cannot connect to {location.where}: {_reason(err, location)}") from None
+        raise keyed_error(SourceConnectionError, "errors.database.cannot_connect", **location.where,
+                          reason=_reason(err, location)) from None
     try:
         yield conn
     finally:

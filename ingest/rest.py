@@ -33,14 +33,15 @@ import pyarrow as pa
 
 from errors import IngestError, SourceConnectionError, suggest
 from ingest.source import Source, SourceColumn, table_ref
+from viz.i18n import keyed_error
 
 PAGING = ("none", "page", "cursor")
 SENSITIVE = ("auth", "key", "token", "secret", "cookie", "pass", "session", "signature")
 MAX_BODY_BYTES = 200 * 1024 * 1024
 ARROW_TYPES = {"BOOLEAN": pa.bool_(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "VARCHAR": pa.string()}
 _INT64 = (-(2**63), 2**63 - 1)
-_HINTS = {401: " Check the API key or the other headers.", 403: " Check the API key or the other headers.",
-          404: " Check the address.", 429: " The service limits how often it may be called; try again later."}
+_HINTS = {401: "errors.rest.hint.key", 403: "errors.rest.hint.key", 404: "errors.rest.hint.address",
+          429: "errors.rest.hint.rate"}  # " Check the API key or the other headers." ...
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ def rest_source(con: duckdb.DuckDBPyConnection, spec: RestSpec, view_name: str =
     """Fetch every page of `spec`, register the records on `con` as `view_name` and describe them."""
     rows = [flatten(record) for record in fetch_records(spec)]
     if not rows:
-        where = f" at '{spec.records_path}'" if spec.records_path else ""
-        raise IngestError(f"{redact_url(spec.url)} returned no records{where}; there is nothing to load.")
+        raise keyed_error(IngestError, "errors.rest.no_records", url=redact_url(spec.url), path=spec.records_path,
+                          where_key="errors.rest.at_path" if spec.records_path else "")
     table, columns = to_arrow(rows)
     con.register(view_name, table)
     return Source(relation=table_ref(view_name), columns=columns,
@@ -83,20 +84,20 @@ def check_spec(spec: RestSpec) -> None:
     """Refuse what cannot work before any request: other schemes, unknown paging, unsendable headers."""
     parts = urlsplit(spec.url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise IngestError(f"Only http:// and https:// addresses can be read; got '{redact_url(spec.url)}'.")
+        raise keyed_error(IngestError, "errors.rest.scheme", url=redact_url(spec.url))
     if spec.paging not in PAGING:
-        raise IngestError(f"Unknown paging '{spec.paging}'; use one of: {', '.join(PAGING)}.")
+        raise keyed_error(IngestError, "errors.rest.paging", paging=spec.paging, choices=", ".join(PAGING))
     if spec.paging == "cursor" and not spec.cursor_path:
-        raise IngestError("Cursor paging needs cursor_path: where the next cursor is in the body, e.g. 'meta.next'.")
+        raise keyed_error(IngestError, "errors.rest.cursor_path")
     if spec.max_pages < 1 or spec.timeout_s <= 0:
-        raise IngestError("max_pages must be at least 1 and timeout_s more than 0.")
+        raise keyed_error(IngestError, "errors.rest.limits")
     for name, value in spec.headers.items():
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:
-            raise IngestError(f"The value of header '{name}' has characters HTTP headers cannot carry.") from None
+            raise keyed_error(IngestError, "errors.rest.header_chars", name=name) from None
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-            raise IngestError(f"Header '{name}' contains a line break, which HTTP headers cannot carry.")
+            raise keyed_error(IngestError, "errors.rest.header_break", name=name)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -115,8 +116,8 @@ def _numbered_pages(spec: RestSpec) -> Iterator[list[dict[str, Any]]]:
         if number > spec.max_pages:
             raise _too_many_pages(spec)
         if records == previous:
-            raise IngestError(f"Page {number} of {redact_url(spec.url)} has the same records as page {number - 1}; "
-                              f"the service seems to ignore '{spec.page_param}'. Check the paging settings.")
+            raise keyed_error(IngestError, "errors.rest.same_page", number=number, url=redact_url(spec.url),
+                              previous=number - 1, param=spec.page_param)
         previous = records
         yield records
 
@@ -132,8 +133,8 @@ def _cursor_pages(spec: RestSpec) -> Iterator[list[dict[str, Any]]]:
         if cursor is None:
             return
         if cursor in seen:
-            raise IngestError(f"Page {number} of {redact_url(spec.url)} points back to cursor '{cursor[:40]}', "
-                              "which was already read; stopped so the load does not loop forever.")
+            raise keyed_error(IngestError, "errors.rest.cursor_loop", number=number, url=redact_url(spec.url),
+                              cursor=cursor[:40])
         if number >= spec.max_pages:
             raise _too_many_pages(spec)
         seen.add(cursor)
@@ -149,8 +150,7 @@ def _page_params(spec: RestSpec, number: int) -> dict[str, str]:
 
 
 def _too_many_pages(spec: RestSpec) -> IngestError:
-    return IngestError(f"{redact_url(spec.url)} has more than {spec.max_pages} pages. Raise max_pages, or ask "
-                       "for less (a date range or a filter in the address).")
+    return keyed_error(IngestError, "errors.rest.too_many_pages", url=redact_url(spec.url), pages=spec.max_pages)
 
 
 def next_cursor(body: Any, path: str) -> str | None:
@@ -206,15 +206,17 @@ def get_json(url: str, spec: RestSpec) -> Any:
     except IngestError:
         raise
     except HTTPError as err:
-        raise SourceConnectionError(_http_message(err, label, spec)) from None
+        raise _http_error(err, label, spec) from None
     except (TimeoutError, URLError) as err:
         if isinstance(err, TimeoutError) or isinstance(err.reason, TimeoutError):
-            raise SourceConnectionError(f"{label} did not answer within {spec.timeout_s:g} s.") from None
-        raise SourceConnectionError(f"Cannot reach {label}: {err.reason}.") from None
+            raise keyed_error(SourceConnectionError, "errors.rest.timeout", label=label,
+                              seconds=f"{spec.timeout_s:g}") from None
+        raise keyed_error(SourceConnectionError, "errors.rest.unreachable", label=label,
+                          reason=str(err.reason)) from None
     except (OSError, http.client.HTTPException) as err:
-        raise SourceConnectionError(f"The connection to {label} failed: {type(err).__name__}.") from None
+        raise keyed_error(SourceConnectionError, "errors.rest.failed", label=label, error=type(err).__name__) from None
     except ValueError:
-        raise IngestError(f"The address {label} is not valid.") from None
+        raise keyed_error(IngestError, "errors.rest.bad_address", label=label) from None
     return parse_json(body, charset, label, spec)
 
 
@@ -224,22 +226,21 @@ def _read(response: http.client.HTTPResponse, deadline: float, label: str) -> by
     while chunk := response.read(1 << 16):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise IngestError(f"The answer from {label} is larger than {MAX_BODY_BYTES >> 20} MB; "
-                              "ask for smaller pages.")
+            raise keyed_error(IngestError, "errors.rest.too_large", label=label, mb=MAX_BODY_BYTES >> 20)
         if time.monotonic() > deadline:
             raise TimeoutError
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _http_message(err: HTTPError, label: str, spec: RestSpec) -> str:
-    hint = _HINTS.get(err.code, " The service failed; try again later." if err.code >= 500 else "")
+def _http_error(err: HTTPError, label: str, spec: RestSpec) -> SourceConnectionError:
+    hint = _HINTS.get(err.code, "errors.rest.hint.server" if err.code >= 500 else "")
     try:
         said = scrub(err.read(400).decode("utf-8", "replace"), spec).strip()
     except (OSError, http.client.HTTPException, AttributeError):
         said = ""
-    said = f" It said: {' '.join(said.split())[:200]}" if said else ""
-    return f"{label} answered HTTP {err.code} {err.reason}.{hint}{said}"
+    return keyed_error(SourceConnectionError, "errors.rest.http", label=label, code=err.code, reason=err.reason,
+                       hint_key=hint, said_key="errors.rest.said" if said else "", body=" ".join(said.split())[:200])
 
 
 def parse_json(body: bytes, charset: str, label: str, spec: RestSpec) -> Any:
@@ -247,13 +248,13 @@ def parse_json(body: bytes, charset: str, label: str, spec: RestSpec) -> Any:
     try:
         text = body.decode(charset).lstrip("\ufeff")
     except (LookupError, UnicodeDecodeError):
-        raise IngestError(f"The answer from {label} is not readable text in '{charset}'.") from None
+        raise keyed_error(IngestError, "errors.rest.charset", label=label, charset=charset) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
         start = " ".join(scrub(text, spec).split())[:80]
-        raise IngestError(f"The answer from {label} is not JSON ({err.msg} at line {err.lineno}, column "
-                          f"{err.colno}); it starts with: {start!r}") from None
+        raise keyed_error(IngestError, "errors.rest.not_json", label=label, reason=err.msg, line=err.lineno,
+                          column=err.colno, start=repr(start)) from None
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -266,16 +267,14 @@ def page_records(body: Any, spec: RestSpec, page: int) -> list[dict[str, Any]]:
         if page > 1:
             return []
         if not found:
-            raise IngestError(_missing_message(body, path, walked, node, label))
+            raise _missing(body, path, walked, node, label)
     if not isinstance(node, list):
-        where = f"'{path}'" if path else "The body"
-        lists = list_paths(body)
-        hint = f" Lists of records are at: {', '.join(lists)}." if lists else ""
-        raise IngestError(f"{where} in the answer from {label} is {kind_of(node)}, not a list of records.{hint}")
+        raise keyed_error(IngestError, "errors.rest.not_a_list", where_key="errors.rest.where_path" if path else
+                          "errors.rest.where_body", path=path, label=label, kind_key=kind_key(node), **_lists(body))
     for number, record in enumerate(node, start=1):
         if not isinstance(record, dict):
-            raise IngestError(f"Record {number} on page {page} of {label} is {kind_of(record)}, "
-                              "not an object with named fields.")
+            raise keyed_error(IngestError, "errors.rest.record_kind", number=number, page=page, label=label,
+                              kind_key=kind_key(record))
     return node
 
 
@@ -289,19 +288,23 @@ def _walk(body: Any, path: str) -> tuple[bool, Any, list[str]]:
     return True, node, walked
 
 
-def _missing_message(body: Any, path: str, walked: list[str], node: Any, label: str) -> str:
+def _missing(body: Any, path: str, walked: list[str], node: Any, label: str) -> IngestError:
     """"'data.items' not found; the body has keys: data, meta" — with the near miss and the lists."""
-    owner = f"'{'.'.join(walked)}'" if walked else "the body"
-    if isinstance(node, dict):
-        wanted = path.split(".")[len(walked)]
-        close = suggest(wanted, [str(k) for k in node])
-        hint = f" Did you mean '{'.'.join([*walked, close[0]])}'?" if close else ""
-        has = f"{owner} has keys: {', '.join(map(str, node)) or '(none)'}.{hint}"
-    else:
-        has = f"{owner} is {kind_of(node)}."
+    owner = {"owner_key": "errors.rest.owner_path" if walked else "errors.rest.owner_body", "walked": ".".join(walked)}
+    if not isinstance(node, dict):
+        return keyed_error(IngestError, "errors.rest.missing_kind", path=path, label=label, **owner,
+                           kind_key=kind_key(node), **_lists(body))
+    close = suggest(path.split(".")[len(walked)], [str(k) for k in node])
+    return keyed_error(IngestError, "errors.rest.missing_keys" if node else "errors.rest.missing_no_keys", path=path,
+                       label=label, **owner, keys=", ".join(map(str, node)), **_lists(body),
+                       hint_key="errors.did_you_mean" if close else "",
+                       suggestions_or=tuple(".".join([*walked, c]) for c in close[:1]))
+
+
+def _lists(body: Any) -> dict[str, str]:
+    """The values of " Lists of records are at: a, b." (left out when the body holds no list of records)."""
     lists = list_paths(body)
-    found = f" Lists of records are at: {', '.join(lists)}." if lists else ""
-    return f"'{path}' not found in the answer from {label}; {has}{found}"
+    return {"lists_key": "errors.rest.lists" if lists else "", "paths": ", ".join(lists)}
 
 
 def list_paths(body: Any, prefix: str = "", depth: int = 3) -> list[str]:
@@ -320,14 +323,14 @@ def list_paths(body: Any, prefix: str = "", depth: int = 3) -> list[str]:
     return found
 
 
-def kind_of(value: Any) -> str:
-    """A JSON value's kind in words, for messages."""
+def kind_key(value: Any) -> str:
+    """The text key of a JSON value's kind in words, for messages: errors.rest.kind.object reads 'an object'."""
     if value is None:
-        return "null"
+        return "errors.rest.kind.null"
     if isinstance(value, bool):
-        return "true/false"
-    kinds = ((dict, "an object"), (list, "a list"), (str, "text"), ((int, float), "a number"))
-    return next((word for types, word in kinds if isinstance(value, types)), type(value).__name__)
+        return "errors.rest.kind.boolean"
+    kinds = ((dict, "object"), (list, "list"), (str, "text"), ((int, float), "number"))
+    return "errors.rest.kind." + next((word for types, word in kinds if isinstance(value, types)), "other")
 
 
 # --- records to a table --------------------------------------------------------------------------

@@ -490,3 +490,64 @@ def test_identity_refusals_read_in_chinese() -> None:
         with pytest.raises(IngestError) as caught:
             resolve_identities(con, [KeyColumn("crm", "phone", "emial")])
         assert both(caught.value)[1].startswith("未知的键类型 'emial'。你是不是要找“email”？可用的类型：")
+
+
+# --- the Data page: databases and REST sources ---------------------------------------------------------
+
+
+def test_database_addresses_and_tables_are_refused_in_chinese(tmp_path: Path) -> None:
+    import sqlite3
+
+    from errors import SourceConnectionError
+    from ingest.databases import parse_uri, read_table
+
+    with pytest.raises(InputError) as caught:
+        parse_uri("oracle://ana@db/sales")
+    english, chinese = both(caught.value)
+    assert english.endswith("and SQLite (sqlite:///path/to/file.db) databases; 'oracle' is not one of them.")
+    assert chinese.endswith("和 SQLite（sqlite:///path/to/file.db）数据库；“oracle”不在其中。")
+    with pytest.raises(InputError) as caught:
+        parse_uri("mysql://ana@db:99999/shop")
+    assert both(caught.value) == ("The port in the MySQL URI is not a number between 1 and 65535.",
+                                  "MySQL 地址中的端口不是 1 到 65535 之间的数字。")
+    with sqlite3.connect(tmp_path / "shop.db") as con:
+        con.execute("CREATE TABLE orders (id INTEGER)")
+    with pytest.raises(IngestError) as caught:
+        read_table(f"sqlite:///{tmp_path}/shop.db", "ordres")
+    assert both(caught.value) == (f"No table 'ordres' in sqlite:///{tmp_path}/shop.db. Did you mean 'orders'?",
+                                  f"sqlite:///{tmp_path}/shop.db 中没有表“ordres”。你是不是要找“orders”？")
+    with pytest.raises(IngestError) as caught:
+        read_table(f"sqlite:///{tmp_path}/shop.db", "zzz")
+    assert error_text(caught.value, "zh").endswith("中没有表“zzz”。其中有 1 张表，例如“orders”。")
+    with pytest.raises(SourceConnectionError) as caught:
+        read_table(f"sqlite:///{tmp_path}/gone.db", "orders")
+    assert both(caught.value) == (f"Cannot connect to the SQLite database {tmp_path}/gone.db: the file does not exist.",
+                                  f"无法连接到 SQLite 数据库 {tmp_path}/gone.db：the file does not exist.")
+
+
+def test_rest_answers_are_explained_in_chinese() -> None:
+    from ingest.rest import RestSpec, check_spec, page_records, parse_json
+
+    spec = RestSpec("https://api.example.com/leads", records_path="data.itemz")
+    body = {"data": {"items": [{"id": 1}]}, "meta": {"n": 1}}
+    with pytest.raises(IngestError) as caught:
+        page_records(body, spec, 1)
+    assert both(caught.value) == (
+        "'data.itemz' not found in the answer from https://api.example.com/leads; 'data' has keys: items. "
+        "Did you mean 'data.items'? Lists of records are at: data.items.",
+        "在 https://api.example.com/leads 的响应中找不到“data.itemz”；“data”中的键有：items。"
+        "你是不是要找“data.items”？记录列表位于：data.items。")
+    with pytest.raises(IngestError) as caught:
+        page_records(body, RestSpec("https://api.example.com/leads"), 1)
+    assert both(caught.value) == (
+        "The body in the answer from https://api.example.com/leads is an object, not a list of records. "
+        "Lists of records are at: data.items.",
+        "https://api.example.com/leads 的响应中，响应正文是对象，而不是记录列表。记录列表位于：data.items。")
+    with pytest.raises(IngestError) as caught:
+        parse_json(b"<html>", "utf-8", "https://api.example.com/leads", spec)
+    assert error_text(caught.value, "zh") == ("https://api.example.com/leads 返回的内容不是 JSON（第 1 行第 1 列："
+                                              "Expecting value）；开头是：'<html>'")
+    with pytest.raises(IngestError) as caught:
+        check_spec(RestSpec("ftp://example.com/x.json"))
+    assert both(caught.value) == ("Only http:// and https:// addresses can be read; got 'ftp://example.com/x.json'.",
+                                  "只能读取 http:// 和 https:// 地址；收到的是“ftp://example.com/x.json”。")
