@@ -551,3 +551,72 @@ def test_rest_answers_are_explained_in_chinese() -> None:
         check_spec(RestSpec("ftp://example.com/x.json"))
     assert both(caught.value) == ("Only http:// and https:// addresses can be read; got 'ftp://example.com/x.json'.",
                                   "只能读取 http:// 和 https:// 地址；收到的是“ftp://example.com/x.json”。")
+
+
+# --- the Admin, Settings and Dashboards pages: users, rules, connections, tiles, alerts ---------------
+
+
+def test_admin_refusals_read_in_chinese(ws: Workspace) -> None:
+    from workspace.policies import add_rule
+
+    with pytest.raises(InputError) as caught:
+        add_user(ws, "ana", "viewer", PASSWORD)
+    assert both(caught.value) == ("A user named 'ana' already exists.", "名为“ana”的用户已经存在。")
+    with pytest.raises(InputError) as caught:
+        add_user(ws, "bo", "viewer", "short")
+    assert both(caught.value) == ("A password needs at least 8 characters.", "密码至少需要 8 个字符。")
+    with pytest.raises(InputError) as caught:
+        add_user(ws, "王 五", "viewer", PASSWORD)
+    assert error_text(caught.value, "zh").startswith("不能用 '王 五' 作为用户名：只能使用字母、数字和 . _ @ -")
+    with pytest.raises(InputError) as caught:
+        add_rule(ws, user="ana", filter="region = 'East'", hide="age")
+    assert both(caught.value) == ("Give exactly one rule: a row filter, a column to mask or a column to hide.",
+                                  "请只给出一条规则：行筛选、脱敏列或隐藏列三者选一。")
+    with pytest.raises(UnknownNameError) as caught:
+        add_rule(ws, role="boss", hide="age")
+    assert error_text(caught.value, "zh") == "未知的角色“boss”。"
+
+
+def test_connection_and_secrets_file_problems_read_in_chinese(tmp_path: Path) -> None:
+    from errors import SecretsFileError
+    from workspace.secrets import connection_uri, save_connection, secrets_path
+
+    ws = Workspace(tmp_path)
+    with pytest.raises(InputError) as caught:
+        save_connection(ws, "Sales DB", "postgresql://ana@db/sales")
+    assert both(caught.value) == (
+        "A connection name uses lowercase letters, digits and _ and starts with a letter (at most 63 characters): "
+        "try 'sales_db'.",
+        "数据连接名称只能使用小写字母、数字和 _，并以字母开头（最多 63 个字符）：可以试试“sales_db”。")
+    with pytest.raises(InputError) as caught:
+        save_connection(ws, "sales", "not a uri")
+    assert error_text(caught.value, "zh") == "数据连接“sales”需要一个地址，例如 postgresql://user:password@host/database。"
+    save_connection(ws, "sales", "postgresql://ana@db/sales")
+    secrets = secrets_path(ws)
+    secrets.chmod(0o644)
+    with pytest.raises(SecretsFileError) as caught:
+        connection_uri(ws, "sales")
+    assert both(caught.value) == (
+        f"{secrets} can be read or changed by other users (mode 0644). Run `chmod 600 {secrets}` and consider "
+        "changing the passwords it holds.",
+        f"其他用户可以读取或修改 {secrets}（权限 0644）。请运行 `chmod 600 {secrets}`，并考虑更换其中保存的密码。")
+
+
+def test_tile_and_alert_rule_problems_read_in_chinese(ws: Workspace) -> None:
+    from workspace.alerts import AlertRule
+    from workspace.dashboards import Tile
+
+    with pytest.raises(InputError) as caught:
+        Tile("t1", "Revenue", query=SemanticQuery(metrics=("revenue",)), width=20)
+    assert both(caught.value) == ("Tile 'Revenue': width must be 1–12 and height 1–4, got 20×1.",
+                                  "看板卡片“Revenue”：宽度必须在 1–12 之间，高度必须在 1–4 之间，实际是 20×1。")
+    with pytest.raises(InputError) as caught:
+        DashboardStore(ws).get(DashboardStore(ws).create("Board", "ed").id, version=7)
+    assert error_text(caught.value, "zh").endswith("没有版本 7（最新版本：1）。")
+    with pytest.raises(InputError) as caught:
+        AlertRule("revenue", "<", 100.0, scope="campaign")
+    assert both(caught.value) == ("An alert on scope 'campaign' needs the campaign it watches.",
+                                  "范围为“campaign”的预警需要指定要监控的营销活动。")
+    with pytest.raises(InputError) as caught:
+        AlertRule("revenue", "<", 100.0, days=120)
+    assert error_text(caught.value, "zh") == "预警连续观察的天数必须在 1 到 90 之间，实际是 120。"

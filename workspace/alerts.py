@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from errors import InputError, UnknownNameError
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.meta import MetaStore
 
@@ -48,14 +49,15 @@ class AlertRule:
 
     def __post_init__(self) -> None:
         if self.comparator not in COMPARATORS:
-            raise InputError(f"Unknown comparator '{self.comparator}'. Use one of: {', '.join(COMPARATORS)}.")
+            raise keyed_error(InputError, "errors.alert.comparator", comparator=self.comparator,
+                              choices=", ".join(COMPARATORS))
         if self.scope not in SCOPES:
             raise UnknownNameError("alert scope", self.scope, SCOPES)
         if not 1 <= self.days <= 90:
-            raise InputError(f"An alert looks at 1 to 90 days in a row, got {self.days}.")
+            raise keyed_error(InputError, "errors.alert.days", days=self.days)
         if (self.scope == "running") != (self.scope_value is None):
-            need = "no value" if self.scope == "running" else f"the {self.scope} it watches"
-            raise InputError(f"An alert on scope '{self.scope}' needs {need}.")
+            need = "errors.alert.need_none" if self.scope == "running" else f"errors.alert.need_{self.scope}"
+            raise keyed_error(InputError, "errors.alert.scope_value", scope=self.scope, need_key=need)
 
     def holds(self, value: float) -> bool:
         """Whether one day's value meets the rule's condition."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from errors import AuditError, UnknownNameError
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.home import Workspace
 from workspace.meta import MetaStore
@@ -82,7 +83,7 @@ def record(ws: Workspace, event: str, user: str | None, detail: dict[str, Any] |
         with store(ws).write() as con:
             return append(con, event, user, detail, sql=sql, rows=rows, duration_ms=duration_ms, now=now)
     except (sqlite3.Error, OSError) as err:
-        raise AuditError(f"Cannot write the audit log in {ws.meta}: {err}. Nothing was done.") from err
+        raise keyed_error(AuditError, "errors.audit.write_in", path=ws.meta, reason=str(err)) from err
 
 
 def append(con: sqlite3.Connection, event: str, user: str | None, detail: dict[str, Any] | None = None, *,
@@ -98,7 +99,7 @@ def append(con: sqlite3.Connection, event: str, user: str | None, detail: dict[s
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", (at.isoformat(), event, user, text, sql, rows,
                                                               duration_ms))
     except (sqlite3.Error, OSError) as err:
-        raise AuditError(f"Cannot write the audit log: {err}. Nothing was done.") from err
+        raise keyed_error(AuditError, "errors.audit.write", reason=str(err)) from err
     return AuditEntry(int(cursor.lastrowid or 0), at, event, user, dict(detail or {}), sql, rows, duration_ms)
 
 

@@ -129,7 +129,7 @@ def require_edit(user: User, board: Dashboard) -> None:
 
 def _grantee(ws: Workspace, user: str | None, role: str | None) -> tuple[str, str]:
     if (user is None) == (role is None):
-        raise InputError("Share with either a user or a role, not both or neither.")
+        raise keyed_error(InputError, "errors.access.share_one")
     if user is not None:
         return "user", get_user(ws, user).username
     if role not in ROLES:
@@ -164,7 +164,7 @@ def unshare(ws: Workspace, dashboard_id: str, *, by: User, user: str | None = No
     """Take a share back; the user (or role) no longer sees the dashboard unless another share reaches them."""
     _checked(ws, dashboard_id, by)
     if (user is None) == (role is None):
-        raise InputError("Stop sharing with either a user or a role, not both or neither.")
+        raise keyed_error(InputError, "errors.access.unshare_one")
     kind, grantee = ("user", user.strip().lower()) if user is not None else ("role", str(role))
     with _meta(ws).write() as con:
         gone = con.execute("DELETE FROM dash_shares WHERE dashboard_id = ? AND grantee_kind = ? AND grantee = ?",

@@ -88,10 +88,10 @@ class Tile:
 
     def __post_init__(self) -> None:
         if (self.query is None) == (self.text is None):
-            raise InputError(f"Tile '{self.title}' needs either a query or a text, not both or neither.")
+            raise keyed_error(InputError, "errors.dashboard.tile_content", title=self.title)
         if not 1 <= self.width <= GRID_COLUMNS or not 1 <= self.height <= MAX_HEIGHT:
-            raise InputError(f"Tile '{self.title}': width must be 1–{GRID_COLUMNS} and height 1–{MAX_HEIGHT}, "
-                             f"got {self.width}×{self.height}.")
+            raise keyed_error(InputError, "errors.dashboard.tile_size", title=self.title, columns=GRID_COLUMNS,
+                              rows=MAX_HEIGHT, width=self.width, height=self.height)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "width": self.width, "height": self.height,
@@ -120,7 +120,7 @@ class Dashboard:
         object.__setattr__(self, "tiles", tuple(self.tiles))
         object.__setattr__(self, "filters", tuple(self.filters))
         if not self.title.strip():
-            raise InputError("A dashboard needs a title.")
+            raise keyed_error(InputError, "errors.dashboard.no_title")
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "description": self.description, "owner": self.owner,
@@ -245,7 +245,8 @@ class DashboardStore(ShareLinks[Dashboard]):
         row = con.execute("SELECT body FROM dash_versions WHERE dashboard_id = ? AND version = ?",
                           (dashboard_id, head[0] if version is None else version)).fetchone()
         if row is None:
-            raise InputError(f"Dashboard '{dashboard_id}' has no version {version} (latest: {head[0]}).")
+            raise keyed_error(InputError, "errors.dashboard.no_version", dashboard=dashboard_id, version=version,
+                              latest=head[0])
         return Dashboard.from_dict(json.loads(row["body"]))
 
     def create(self, title: str, owner: str, description: str = "", tiles: tuple[Tile, ...] = (),
@@ -257,7 +258,7 @@ class DashboardStore(ShareLinks[Dashboard]):
     def _create(self, board: Dashboard, **extra: Any) -> Dashboard:
         with self.meta.write() as con:
             if con.execute("SELECT 1 FROM dash_dashboards WHERE id = ?", (board.id,)).fetchone():
-                raise InputError(f"A dashboard with the id '{board.id}' already exists.")
+                raise keyed_error(InputError, "errors.dashboard.id_taken", dashboard=board.id)
             con.execute("INSERT INTO dash_dashboards VALUES (?, ?, 0, ?)", (board.id, board.owner, _now()))
             self._write_version(con, board, board.owner)
             _audit(con, "create", board.owner, board, **extra)

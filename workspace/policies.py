@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from errors import InputError, SignInError, UnknownNameError
 from semantic.model import SemanticModel
 from semantic.query import Policy, parse_where
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.audit import record
 from workspace.home import Workspace
@@ -76,7 +77,7 @@ def add_rule(ws: Workspace, *, user: str | None = None, role: str | None = None,
     kind_of, subject = _subject(ws, user, role)
     given = [(k, v) for k, v in zip(KINDS, (filter, mask, hide), strict=True) if v is not None]
     if len(given) != 1:
-        raise InputError("Give exactly one rule: a row filter, a column to mask or a column to hide.")
+        raise keyed_error(InputError, "errors.rules.one_rule")
     kind, rule = given[0][0], given[0][1].strip()
     fields = [f.field for f in parse_where(rule)] if kind == "filter" else [rule]
     if model is not None:
@@ -131,14 +132,14 @@ def signed_in(ws: Workspace, token: str | None, now: dt.datetime | None = None) 
     if open_demo(ws):
         return DEMO_USER, policy_for(ws, DEMO_USER)
     if not token:
-        raise SignInError("You are not signed in; sign in first.")
+        raise keyed_error(SignInError, "errors.sign_in.sign_in_first")
     user = session_user(ws, token, now)
     return user, policy_for(ws, user)
 
 
 def _subject(ws: Workspace, user: str | None, role: str | None) -> tuple[str, str]:
     if (user is None) == (role is None):
-        raise InputError("Attach the rule to exactly one user or one role.")
+        raise keyed_error(InputError, "errors.rules.one_subject")
     if role is not None:
         if role not in ROLES:
             raise UnknownNameError("role", role, ROLES)

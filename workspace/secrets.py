@@ -32,6 +32,7 @@ from pathlib import Path
 
 from errors import InputError, SecretsFileError, UnknownNameError
 from ingest.names import safe_name
+from viz.i18n import keyed_error
 from workspace.files import atomic_write
 from workspace.home import Workspace
 
@@ -50,7 +51,7 @@ def save_connection(ws: Workspace, name: str, uri: str) -> None:
     """Add or replace the connection `name`; the file stays private to its owner."""
     _check_name(name)
     if not _URI.fullmatch(uri.strip()):
-        raise InputError(f"The connection '{name}' needs a URI such as postgresql://user:password@host/database.")
+        raise keyed_error(InputError, "errors.secrets.needs_uri", name=name)
     _store(ws, CONNECTIONS, name, uri.strip())
 
 
@@ -114,9 +115,9 @@ def secrets_path(ws: Workspace) -> Path:
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         # No hint built from something that looks like a URI: it may carry a password.
-        hint = "" if "://" in str(name) else f": try '{safe_name(str(name), 'connection')}'"
-        raise InputError("A connection name uses lowercase letters, digits and _ and starts with a letter "
-                         f"(at most 63 characters){hint}.")
+        hint = "" if "://" in str(name) else "errors.secrets.try_name"
+        raise keyed_error(InputError, "errors.secrets.bad_name", hint_key=hint,
+                          safe=safe_name(str(name), "connection") if hint else "")
 
 
 def _read(ws: Workspace) -> dict[str, dict[str, str]]:
@@ -131,13 +132,11 @@ def _read(ws: Workspace) -> dict[str, dict[str, str]]:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         # The position only: the text around it may be a password.
-        raise SecretsFileError(f"{path} is not a valid secrets file ({type(err).__name__} at byte "
-                               f"{getattr(err, 'pos', getattr(err, 'start', '?'))}). Fix or delete it and "
-                               "save the connections again.") from None
+        raise keyed_error(SecretsFileError, "errors.secrets.invalid", path=path, error=type(err).__name__,
+                          at=getattr(err, "pos", getattr(err, "start", "?"))) from None
     sections = {key: data.get(key, {}) if isinstance(data, dict) else None for key in (CONNECTIONS, VALUES)}
     if not all(isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) for v in sections.values()):
-        raise SecretsFileError(f"{path} should hold {{\"connections\": {{name: uri}}, \"values\": "
-                               "{name: text}}. Fix or delete it.")
+        raise keyed_error(SecretsFileError, "errors.secrets.shape", path=path)
     return {key: dict(value) for key, value in sections.items()}  # type: ignore[union-attr]
 
 
@@ -146,11 +145,9 @@ def _check_private(path: Path, info: os.stat_result) -> None:
     if os.name != "posix":
         return
     if info.st_uid != os.geteuid():
-        raise SecretsFileError(f"{path} belongs to another user; Beacon only reads a secrets file you own.")
+        raise keyed_error(SecretsFileError, "errors.secrets.owner", path=path)
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SecretsFileError(f"{path} can be read or changed by other users (mode "
-                               f"{stat.S_IMODE(info.st_mode):04o}). Run `chmod 600 {path}` and consider "
-                               "changing the passwords it holds.")
+        raise keyed_error(SecretsFileError, "errors.secrets.mode", path=path, mode=f"{stat.S_IMODE(info.st_mode):04o}")
 
 
 def _write(ws: Workspace, data: dict[str, dict[str, str]]) -> None:

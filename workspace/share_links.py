@@ -32,7 +32,7 @@ filter_to_dict = _filter_dict
 def filter_from_dict(data: dict[str, Any]) -> Filter:
     """The inverse of `filter_to_dict`; anything malformed is an InputError in words."""
     if not isinstance(data, dict) or "field" not in data:
-        raise InputError("A filter must be an object with at least 'field'.")
+        raise keyed_error(InputError, "errors.dashboard.filter_shape")
     value = data.get("value")
     return Filter(str(data["field"]), data.get("op", "="), tuple(value) if isinstance(value, list) else value)
 

@@ -130,7 +130,7 @@ def add_user(ws: Workspace, name: str, role: str, password: str, *, by: str | No
             con.execute("INSERT INTO auth_users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                         (name, role, _HASHER.hash(password), created.isoformat()))
     except sqlite3.IntegrityError as err:
-        raise InputError(f"A user named '{name}' already exists.") from err
+        raise keyed_error(InputError, "errors.users.exists", user=name) from err
     record(ws, "user_change", by, {"action": "add", "target": name, "role": role}, now=created)
     return User(name, role, created)
 
@@ -303,8 +303,7 @@ def _utc(now: dt.datetime | None) -> dt.datetime:
 def _checked_name(name: str) -> str:
     key = name.strip().lower()
     if not _NAME.fullmatch(key):
-        raise InputError(f"Cannot use {name!r} as a user name: use letters, digits and . _ @ - "
-                         "(at most 64 characters), starting with a letter or digit.")
+        raise keyed_error(InputError, "errors.users.bad_name", name=repr(name))
     return key
 
 
@@ -315,4 +314,4 @@ def _check_role(role: str) -> None:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InputError(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise keyed_error(InputError, "errors.users.short_password", count=MIN_PASSWORD)
