@@ -20,6 +20,7 @@ from errors import QueryError
 from semantic.model import Dimension, Measure
 from semantic.periods import Shift
 from semantic.query import Filter, Scalar, TimeRange, parse_date
+from viz.i18n import keyed_error
 
 _AGGREGATES: dict[str, type[exp.Func]] = {
     "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max, "count": exp.Count,
@@ -114,15 +115,15 @@ def condition(flt: Filter, dim: Dimension, target: exp.Expression) -> exp.Expres
 
 def _scalar(flt: Filter) -> Scalar:
     if isinstance(flt.value, tuple) or flt.value is None:
-        raise QueryError(f"The filter on '{flt.field}' with '{flt.op}' needs one value, got {flt.value!r}.")
+        raise keyed_error(QueryError, "errors.query.one_value", field=flt.field, op=flt.op, value=repr(flt.value))
     return flt.value
 
 
 def _values(flt: Filter, dim: Dimension, minimum: int, maximum: int | None = None) -> list[exp.Expression]:
     values = flt.value if isinstance(flt.value, tuple) else (flt.value,)
     if flt.value is None or len(values) < minimum or (maximum and len(values) > maximum):
-        need = f"exactly {minimum}" if maximum == minimum else f"at least {minimum}"
-        raise QueryError(f"The filter on '{flt.field}' with '{flt.op}' needs {need} value(s).")
+        need = "errors.query.exactly" if maximum == minimum else "errors.query.at_least"
+        raise keyed_error(QueryError, "errors.query.values", field=flt.field, op=flt.op, need_key=need, count=minimum)
     return [_literal(v, dim, flt) for v in values]
 
 
@@ -138,11 +139,11 @@ def _literal(value: Scalar, dim: Dimension, flt: Filter) -> exp.Expression:
 
 def _number(value: Scalar, flt: Filter) -> int | float:
     if isinstance(value, (bool, dt.date)):
-        raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.")
+        raise keyed_error(QueryError, "errors.query.number", field=flt.field, value=repr(value))
     try:
         number = float(value)
     except ValueError as err:
-        raise QueryError(f"The filter on '{flt.field}' needs a number, got {value!r}.") from err
+        raise keyed_error(QueryError, "errors.query.number", field=flt.field, value=repr(value)) from err
     return int(number) if number.is_integer() else number
 
 

@@ -28,6 +28,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from errors import UnsafeSQLError, suggest
+from viz.i18n import keyed_error
 
 # Nodes that write, change session state, or describe the catalog, wherever they sit in the tree.
 FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
@@ -58,8 +59,9 @@ FORBIDDEN_FUNCTIONS: frozenset[str] = frozenset({
     "nextval", "setval", "setseed", "txid_*", "dbgen", "dsdgen",
 })
 
+_SELECT_LIST = "the SELECT list"  # the one clause named in words (errors.guard.where.select...)
 _CLAUSES = {
-    "expressions": "the SELECT list", "from_": "FROM", "joins": "JOIN", "laterals": "LATERAL",
+    "expressions": _SELECT_LIST, "from_": "FROM", "joins": "JOIN", "laterals": "LATERAL",
     "where": "WHERE", "group": "GROUP BY", "having": "HAVING", "qualify": "QUALIFY",
     "order": "ORDER BY", "with_": "WITH", "windows": "WINDOW",
 }
@@ -105,27 +107,27 @@ def _parse_one(sql: str, dialect: str) -> exp.Expression:
     try:
         parsed = sqlglot.parse(sql, read=dialect)
     except ParseError as err:
-        raise UnsafeSQLError(_parse_message(err)) from err
+        raise _parse_error(err) from err
     except SqlglotError as err:
         near = str(err).removeprefix("Error tokenizing ")
-        raise UnsafeSQLError(f"Could not read the SQL: an unclosed quote or comment near {near}?") from err
+        raise keyed_error(UnsafeSQLError, "errors.guard.unclosed", near=near) from err
     statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
     if not statements:
-        raise UnsafeSQLError("The SQL is empty; write one SELECT statement.")
+        raise keyed_error(UnsafeSQLError, "errors.guard.empty")
     if len(statements) > 1:
-        kinds = ", ".join(_kind(s) for s in statements)
-        raise UnsafeSQLError(f"Only one statement is allowed; found {len(statements)} ({kinds}).")
+        raise keyed_error(UnsafeSQLError, "errors.guard.statements", count=len(statements),
+                          kinds=", ".join(_kind(s) for s in statements))
     return statements[0]
 
 
-def _parse_message(err: ParseError) -> str:
+def _parse_error(err: ParseError) -> UnsafeSQLError:
     """Say where parsing failed, in words: line, column and the text around it."""
     if not err.errors:
-        return f"Could not parse the SQL: {err}"
+        return keyed_error(UnsafeSQLError, "errors.guard.unparsable", reason=str(err))
     first = err.errors[0]
     near = " ".join((first.get("start_context", "") + first.get("highlight", "")).split())[-40:]
-    return (f"Could not parse the SQL at line {first.get('line')}, column {first.get('col')}: "
-            f"{_plain(str(first.get('description')))} (near '{near}').")
+    return keyed_error(UnsafeSQLError, "errors.guard.unparsable_at", line=first.get("line"), column=first.get("col"),
+                       reason=_plain(str(first.get("description"))), near=near)
 
 
 def _plain(description: str) -> str:
@@ -139,7 +141,7 @@ def _plain(description: str) -> str:
 def _checked(statement: exp.Expression, allowed: dict[tuple[str, ...], str], dialect: str) -> exp.Query:
     """Apply every rule to one parsed statement and return it as a query."""
     if not isinstance(statement, exp.Query):
-        raise UnsafeSQLError(f"Only SELECT statements are allowed; found {_kind(statement)}.")
+        raise keyed_error(UnsafeSQLError, "errors.guard.not_select", kind=_kind(statement))
     _refuse_forbidden_nodes(statement)
     _refuse_forbidden_functions(statement)
     _refuse_table_functions(statement, dialect)
@@ -151,8 +153,8 @@ def _refuse_forbidden_nodes(query: exp.Query) -> None:
     """Refuse anything that writes or changes state, even deep inside a CTE or subquery."""
     node = next(query.find_all(*FORBIDDEN_NODES), None)
     if node is not None:
-        where = "" if isinstance(node, exp.Into | exp.Lock) else _where(node)
-        raise UnsafeSQLError(f"Only read-only queries are allowed; found {_kind(node)}{where}.")
+        where = {"where_key": ""} if isinstance(node, exp.Into | exp.Lock) else _where(node)
+        raise keyed_error(UnsafeSQLError, "errors.guard.writes", kind=_kind(node), **where)
 
 
 def _refuse_forbidden_functions(query: exp.Query) -> None:
@@ -160,8 +162,7 @@ def _refuse_forbidden_functions(query: exp.Query) -> None:
     for func in query.find_all(exp.Func):
         name = _function_name(func)
         if any(fnmatchcase(name, pattern) for pattern in FORBIDDEN_FUNCTIONS):
-            raise UnsafeSQLError(f"Function '{name}' is not allowed{_where(func)}: it reads files, "
-                                 "settings or other databases, or changes state.")
+            raise keyed_error(UnsafeSQLError, "errors.guard.function", name=name, **_where(func))
 
 
 def _function_name(func: exp.Func) -> str:
@@ -181,8 +182,7 @@ def _refuse_table_functions(query: exp.Query, dialect: str) -> None:
                 isinstance(source, exp.Lateral) and not isinstance(clause, exp.Lateral)):
             continue
         shown = (source.this if isinstance(source, exp.Table) else source).sql(dialect)[:60]
-        raise UnsafeSQLError(f"Only model tables and subqueries may be read; found {shown}"
-                             f"{_where(source)}. Table functions and file reads are not allowed.")
+        raise keyed_error(UnsafeSQLError, "errors.guard.table_function", shown=shown, **_where(source))
 
 
 def _check_tables(node: exp.Expression, ctes: frozenset[str], allowed: dict[tuple[str, ...], str]) -> None:
@@ -209,16 +209,15 @@ def _check_ctes(with_: exp.With, ctes: frozenset[str], allowed: dict[tuple[str, 
 def _check_table(table: exp.Table, ctes: frozenset[str], allowed: dict[tuple[str, ...], str]) -> None:
     """A table is a CTE in scope or a model table, unqualified or in schema main."""
     if not isinstance(table.this, exp.Identifier):
-        raise UnsafeSQLError(f"Only model tables may be read; found {table.this.sql()[:60]}{_where(table)}.")
+        raise keyed_error(UnsafeSQLError, "errors.guard.not_a_table", shown=table.this.sql()[:60], **_where(table))
     parts = [p.name for p in table.parts]
     if (len(parts) == 1 and _key(parts)[0] in ctes) or _key(parts) in allowed:
         return
-    shown = ".".join(parts)
-    path = " Reading files by path is not allowed." if _PATH_LIKE.search(table.name) else ""
     hints = suggest(table.name, allowed.values())
-    hint = " Did you mean " + " or ".join(f"'{h}'" for h in hints) + "?" if hints else ""
-    raise UnsafeSQLError(f"Table '{shown}'{_where(table)} is not in the model.{path} "
-                         f"Allowed tables: {', '.join(sorted(allowed.values())) or 'none'}.{hint}")
+    raise keyed_error(UnsafeSQLError, "errors.guard.not_in_model" if allowed else "errors.guard.not_in_model_none",
+                      shown=".".join(parts), **_where(table), allowed=", ".join(sorted(allowed.values())),
+                      path_key="errors.guard.path" if _PATH_LIKE.search(table.name) else "",
+                      hint_key="errors.did_you_mean" if hints else "", suggestions_or=tuple(hints))
 
 
 def _apply_limit(query: exp.Query, max_rows: int) -> None:
@@ -235,14 +234,14 @@ def _limit_rows(query: exp.Query) -> int | None:
         return None
     options = limit.args.get("limit_options")
     if options is not None and options.args.get("percent"):
-        raise UnsafeSQLError("LIMIT ... PERCENT is not allowed; give a number of rows.")
+        raise keyed_error(UnsafeSQLError, "errors.guard.limit_percent")
     count = limit.args.get("count") if isinstance(limit, exp.Fetch) else limit.expression
     if count is None and isinstance(limit, exp.Fetch):
         return 1  # FETCH FIRST ROW ONLY
     if isinstance(count, exp.Literal) and not count.is_string and count.this.isdigit():
         return int(count.this)
     shown = count.sql() if count is not None else ""
-    raise UnsafeSQLError(f"LIMIT must be a whole number of rows; found LIMIT {shown}.")
+    raise keyed_error(UnsafeSQLError, "errors.guard.limit", shown=shown)
 
 
 def _confirm_single_select(sql: str) -> None:
@@ -250,11 +249,11 @@ def _confirm_single_select(sql: str) -> None:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as err:
-        raise UnsafeSQLError(f"DuckDB cannot read the rewritten SQL: {err}") from err
+        raise keyed_error(UnsafeSQLError, "errors.guard.duckdb_unreadable", reason=str(err)) from err
     kinds = [s.type.name for s in statements]
     if kinds != ["SELECT"]:
-        hint = " A PIVOT needs an explicit IN list." if "MULTI" in kinds else ""
-        raise UnsafeSQLError(f"DuckDB reads the rewritten SQL as {', '.join(kinds)}, not one SELECT.{hint}")
+        raise keyed_error(UnsafeSQLError, "errors.guard.duckdb_kinds", kinds=", ".join(kinds),
+                          hint_key="errors.guard.pivot" if "MULTI" in kinds else "")
 
 
 def _kind(node: exp.Expression) -> str:
@@ -267,15 +266,25 @@ def _kind(node: exp.Expression) -> str:
     return _KIND_NAMES.get(name, name.upper())
 
 
-def _where(node: exp.Expression) -> str:
-    """Where `node` sits, in words: " in FROM of CTE 'recent'", " in WHERE of a subquery"."""
+def _where(node: exp.Expression) -> dict[str, str]:
+    """Where `node` sits, as the values of a `{where}` phrase: " in FROM of CTE 'recent'", " in WHERE of a
+    subquery", or nothing at the top level (errors.guard.where.*)."""
     clause, nested = "", False
     child, parent = node, node.parent
     while parent is not None:
         if isinstance(parent, exp.CTE):
-            return f"{clause} of CTE '{parent.alias}'" if clause else f" in CTE '{parent.alias}'"
+            return _where_values(clause, "cte", parent.alias)
         if isinstance(parent, exp.Select):
             nested = bool(clause)
-            clause = clause or " in " + _CLAUSES.get(child.arg_key, child.arg_key.strip("_").upper())
+            clause = clause or _CLAUSES.get(child.arg_key, child.arg_key.strip("_").upper())
         child, parent = parent, parent.parent
-    return clause + (" of a subquery" if nested else "")
+    return _where_values(clause, "subquery" if nested else "", "")
+
+
+def _where_values(clause: str, scope: str, cte: str) -> dict[str, str]:
+    """The where_key and values of " in {clause}[ of CTE '{cte}' / of a subquery]" (the SELECT list in words)."""
+    if not clause:
+        key = "cte" if scope == "cte" else ""
+    else:
+        key = ("select" if clause == _SELECT_LIST else "clause") + (f"_{scope}" if scope else "")
+    return {"where_key": f"errors.guard.where.{key}" if key else "", "clause": clause, "cte": cte}

@@ -26,6 +26,7 @@ from sqlglot import exp
 from errors import ModelError, UnknownNameError, suggest
 from semantic.query import GRAINS
 from semantic.yaml_source import Path_, Source, read_source
+from viz.i18n import keyed_error
 from workspace.files import atomic_write
 
 AGGREGATIONS = ("sum", "count", "count_distinct", "avg", "min", "max")
@@ -151,7 +152,7 @@ def load_model(path: Path) -> SemanticModel:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise ModelError(f"Cannot read model file {path}: {err.strerror or err}.") from err
+        raise keyed_error(ModelError, "errors.model.unreadable", path=path, reason=err.strerror or str(err)) from err
     return parse_model(text, path.name)
 
 
@@ -182,7 +183,7 @@ NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _mapping(src: Source, path: Path_, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise src.error(path, f"expected a mapping of names to definitions, got {type(value).__name__}.")
+        raise src.error(path, keyed_error(ModelError, "errors.model.mapping", got=type(value).__name__))
     return value
 
 
@@ -190,8 +191,7 @@ def _items(src: Source, path: Path_, value: Any) -> list[tuple[str, Any]]:
     """The entries of a named section, each name checked to be a safe identifier."""
     for name in _mapping(src, path, value):
         if not NAME_RE.match(name):
-            raise src.error((*path, name), "names may use only letters, digits and _, "
-                            "and must not start with a digit.")
+            raise src.error((*path, name), keyed_error(ModelError, "errors.model.name"))
     return list(value.items())
 
 
@@ -201,11 +201,12 @@ def _check_keys(src: Source, path: Path_, raw: dict[str, Any], allowed: Iterable
     for key in raw:
         if key not in allowed:
             hint = suggest(key, allowed)
-            extra = f" Did you mean '{hint[0]}'?" if hint else f" Allowed: {', '.join(allowed)}."
-            raise src.error((*path, key), f"unknown field '{key}'.{extra}")
+            raise src.error((*path, key), keyed_error(
+                ModelError, "errors.model.unknown_field", name=key, allowed=", ".join(allowed),
+                hint_key="errors.did_you_mean" if hint else "errors.model.allowed", suggestions_or=tuple(hint[:1])))
     for key in required:
         if raw.get(key) in (None, "", {}):
-            raise src.error(path, f"missing required field '{key}'.")
+            raise src.error(path, keyed_error(ModelError, "errors.model.missing_field", name=key))
 
 
 def _described(src: Source, path: Path_, name: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -228,9 +229,11 @@ def _per_language(src: Source, path: Path_, value: Any, kind: type = str) -> dic
         value = {"en": value}
     for lang, text in value.items():
         if lang not in LANGUAGES:
-            raise src.error((*path, lang), f"unknown language '{lang}'; use one of {', '.join(LANGUAGES)}.")
+            raise src.error((*path, lang), keyed_error(ModelError, "errors.model.language", lang=lang,
+                                                       choices=", ".join(LANGUAGES)))
         if not isinstance(text, kind):
-            raise src.error((*path, lang), f"expected {'a list' if kind is list else 'text'}.")
+            raise src.error((*path, lang), keyed_error(
+                ModelError, "errors.model.expected_list" if kind is list else "errors.model.expected_text"))
     return {lang: (text if kind is list else str(text)) for lang, text in value.items()}
 
 
@@ -238,27 +241,28 @@ def _sql(src: Source, path: Path_, value: Any) -> str:
     """An SQL expression that sqlglot can parse; the error says where in the file it is not."""
     text = str(value).strip() if value is not None else ""
     if not text:
-        raise src.error(path, "expected an SQL expression.")
+        raise src.error(path, keyed_error(ModelError, "errors.model.expected_sql"))
     try:
         sqlglot.parse_one(text, read="duckdb")
     except sqlglot.errors.ParseError as err:
         detail = err.errors[0]["description"] if err.errors else str(err)
-        raise src.error(path, f"cannot parse SQL expression {text!r}: {detail}.") from err
+        raise src.error(path, keyed_error(ModelError, "errors.model.sql", text=repr(text), reason=detail)) from err
     return text
 
 
 def _choice(src: Source, path: Path_, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
         hint = suggest(str(value), options)
-        extra = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise src.error(path, f"'{value}' is not one of {', '.join(options)}.{extra}")
+        raise src.error(path, keyed_error(ModelError, "errors.model.not_one_of", value=value,
+                                          choices=", ".join(options), hint_key="errors.did_you_mean" if hint else "",
+                                          suggestions_or=tuple(hint[:1])))
     return str(value)
 
 
 def _known(src: Source, path: Path_, value: Any, names: Iterable[str], kind: str) -> str:
     names = list(names)
     if value not in names:
-        raise src.error(path, str(UnknownNameError(kind, str(value), names)))
+        raise src.error(path, UnknownNameError(kind, str(value), names))
     return str(value)
 
 
@@ -288,7 +292,7 @@ def _dimension(src: Source, path: Path_, name: str, raw: Any, tables: dict[str, 
                  for t, e in expr.items()}
     else:
         if "table" not in raw:
-            raise src.error(path, "give 'table' (or 'expr' as a mapping of table to expression).")
+            raise src.error(path, keyed_error(ModelError, "errors.model.table_or_expr"))
         exprs = {_known(src, (*path, "table"), raw["table"], tables, "table"): _sql(src, (*path, "expr"), expr)}
     kind = _choice(src, (*path, "type"), raw.get("type", "string"), DIMENSION_TYPES)
     return Dimension(**_described(src, path, name, raw), exprs=exprs, type=kind,
@@ -323,7 +327,7 @@ def _metric(src: Source, path: Path_, name: str, raw: Any) -> Metric:
     raw = _mapping(src, path, raw)
     _check_keys(src, path, raw, (*DESCRIBED_KEYS, "measure", "expr", "format", "higher_is_better"))
     if ("measure" in raw) == ("expr" in raw):
-        raise src.error(path, "give exactly one of 'measure' or 'expr'.")
+        raise src.error(path, keyed_error(ModelError, "errors.model.measure_or_expr"))
     expr = _sql(src, (*path, "expr"), raw["expr"]) if "expr" in raw else None
     return Metric(**_described(src, path, name, raw), measure=raw.get("measure"), expr=expr,
                   format=_choice(src, (*path, "format"), raw.get("format", "number"), FORMATS),
@@ -334,12 +338,10 @@ def _check_references(src: Source, model: SemanticModel) -> None:
     """Names used across sections exist, metric and measure names differ, and nothing is circular."""
     for name in model.metrics:
         if name in model.measures or name in model.dimensions:
-            raise src.error(("metrics", name), f"'{name}' is also a measure or dimension; "
-                            "give them different names.")
+            raise src.error(("metrics", name), keyed_error(ModelError, "errors.model.name_clash", name=name))
     for name in model.dimensions:
         if name in GRAINS:
-            raise src.error(("dimensions", name), f"'{name}' is reserved for the time grain; "
-                            "choose another name.")
+            raise src.error(("dimensions", name), keyed_error(ModelError, "errors.model.reserved", name=name))
     for name, metric in model.metrics.items():
         if metric.measure:
             _known(src, ("metrics", name, "measure"), metric.measure, model.measures, "measure")
@@ -354,7 +356,7 @@ def _check_references(src: Source, model: SemanticModel) -> None:
 def _check_cycle(src: Source, model: SemanticModel, name: str, trail: tuple[str, ...]) -> None:
     if name in trail:
         loop = " -> ".join((*trail, name))
-        raise src.error(("metrics", trail[0], "expr"), f"metrics refer to each other in a loop: {loop}.")
+        raise src.error(("metrics", trail[0], "expr"), keyed_error(ModelError, "errors.model.loop", loop=loop))
     metric = model.metrics.get(name)
     if metric is not None and metric.expr:
         for ref in model.referenced_names(name):
@@ -398,7 +400,7 @@ def save_model(model: SemanticModel, path: Path) -> None:
     try:
         atomic_write(path, [text.encode("utf-8")], mode=0o644)
     except OSError as err:
-        raise ModelError(f"Cannot write model file {path}: {err.strerror or err}.") from err
+        raise keyed_error(ModelError, "errors.model.unwritable", path=path, reason=err.strerror or str(err)) from err
 
 
 def _described_dict(part: Described) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import yaml
 
 from errors import ModelError
 from semantic.model import AGGREGATIONS, FORMATS, SemanticModel, model_to_dict, parse_model
+from viz.i18n import keyed_error
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def apply_edits(model: SemanticModel, metrics: list[FieldEdit], dimensions: list
             _set_aggregation(data, data["metrics"][edit.id]["measure"], edit.aggregation)
         _edit(data["metrics"], edit)
     if not data["metrics"]:
-        raise ModelError("Keep at least one metric.")
+        raise keyed_error(ModelError, "errors.model.keep_a_metric")
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     return parse_model(text, f"{data['name']}.yaml")
 
@@ -59,11 +60,13 @@ def _edit(section: dict[str, Any], edit: FieldEdit) -> None:
     entry["synonyms"] = {k: v for k, v in (("en", [w for w in words if w not in zh]), ("zh", zh)) if v}
     if edit.format:
         if edit.format not in FORMATS:
-            raise ModelError(f"Metric '{edit.id}': format '{edit.format}' is not one of {', '.join(FORMATS)}.")
+            raise keyed_error(ModelError, "errors.model.metric_format", metric=edit.id, format=edit.format,
+                              choices=", ".join(FORMATS))
         entry["format"] = edit.format
 
 
 def _set_aggregation(data: dict[str, Any], measure: str, aggregation: str) -> None:
     if aggregation not in AGGREGATIONS:
-        raise ModelError(f"Measure '{measure}': '{aggregation}' is not one of {', '.join(AGGREGATIONS)}.")
+        raise keyed_error(ModelError, "errors.model.measure_agg", measure=measure, aggregation=aggregation,
+                          choices=", ".join(AGGREGATIONS))
     data["measures"][measure]["agg"] = aggregation

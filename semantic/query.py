@@ -20,6 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from errors import QueryError
+from viz.i18n import keyed_error
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 COMPARISONS = ("previous_period", "previous_year")
@@ -38,8 +39,8 @@ class Filter:
 
     def __post_init__(self) -> None:
         if self.op not in OPERATORS:
-            raise QueryError(f"Unknown filter operator '{self.op}' on '{self.field}'. "
-                             f"Use one of: {', '.join(OPERATORS)}.")
+            raise keyed_error(QueryError, "errors.query.operator", op=self.op, field=self.field,
+                              choices=", ".join(OPERATORS))
         if isinstance(self.value, list):
             object.__setattr__(self, "value", tuple(self.value))
 
@@ -53,7 +54,7 @@ class TimeRange:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise QueryError(f"The period ends ({self.end}) before it starts ({self.start}).")
+            raise keyed_error(QueryError, "errors.query.period_order", start=self.start, end=self.end)
 
     @property
     def days(self) -> int:
@@ -113,7 +114,7 @@ class Policy:
             return cls(str(data.get("name", "everyone")), filters, tuple(data.get("masked") or ()),
                        tuple(data.get("hidden") or ()))
         except (AttributeError, KeyError, TypeError) as err:
-            raise QueryError(f"Malformed data policy: {err}.") from err
+            raise keyed_error(QueryError, "errors.query.bad_policy", reason=str(err)) from err
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,13 @@ class SemanticQuery:
         for name in ("metrics", "dimensions", "filters", "order_by"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not self.metrics and not self.dimensions:
-            raise QueryError("A query needs at least one metric or dimension.")
+            raise keyed_error(QueryError, "errors.query.empty")
         _check_choice("time grain", self.time_grain, GRAINS)
         _check_choice("comparison", self.compare, COMPARISONS)
         if self.compare and self.time_range is None:
-            raise QueryError("A comparison needs a period (a start and an end date) to compare against.")
+            raise keyed_error(QueryError, "errors.query.compare_period")
         if self.limit is not None and self.limit < 1:
-            raise QueryError(f"The row limit must be a positive number, got {self.limit}.")
+            raise keyed_error(QueryError, "errors.query.limit", limit=self.limit)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; dates as ISO strings, empty parts left out."""
@@ -161,11 +162,11 @@ class SemanticQuery:
     def from_dict(cls, data: dict[str, Any]) -> SemanticQuery:
         """Inverse of `to_dict`; anything malformed becomes a QueryError that says what."""
         if not isinstance(data, dict):
-            raise QueryError("A semantic query must be an object with at least 'metrics'.")
+            raise keyed_error(QueryError, "errors.query.not_an_object")
         unknown = set(data) - {"metrics", "dimensions", "filters", "time_grain", "time_range",
                                "order_by", "limit", "compare"}
         if unknown:
-            raise QueryError(f"Unknown part of a query: {', '.join(sorted(unknown))}.")
+            raise keyed_error(QueryError, "errors.query.unknown_part", parts=", ".join(sorted(unknown)))
         try:
             return cls(metrics=tuple(data.get("metrics") or ()),
                        dimensions=tuple(data.get("dimensions") or ()),
@@ -179,12 +180,13 @@ class SemanticQuery:
         except (KeyError, TypeError, ValueError) as err:
             if isinstance(err, QueryError):
                 raise
-            raise QueryError(f"Malformed semantic query: {err}.") from err
+            raise keyed_error(QueryError, "errors.query.malformed", reason=str(err)) from err
 
 
 def _check_choice(what: str, value: str | None, options: tuple[str, ...]) -> None:
     if value is not None and value not in options:
-        raise QueryError(f"Unknown {what} '{value}'. Use one of: {', '.join(options)}.")
+        raise keyed_error(QueryError, "errors.query.unknown_choice", value=value, choices=", ".join(options),
+                          what_key=f"errors.query.what.{what.replace(' ', '_')}")
 
 
 def _filter_dict(f: Filter) -> dict[str, Any]:
@@ -214,7 +216,7 @@ def parse_date(text: str | dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError as err:
-        raise QueryError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2025-06-18.") from err
+        raise keyed_error(QueryError, "errors.query.not_a_date", text=text) from err
 
 
 def parse_order(text: str) -> OrderBy:
@@ -226,7 +228,7 @@ def parse_order(text: str) -> OrderBy:
     words = text.strip().split()
     direction = words[1].lower() if len(words) == 2 else "asc"
     if not words or len(words) > 2 or direction not in ("asc", "desc"):
-        raise QueryError(f"Cannot read the sort order {text!r}: write a column, optionally followed by asc or desc.")
+        raise keyed_error(QueryError, "errors.query.sort_order", text=repr(text))
     field = words[0]
     return OrderBy(field.lstrip("-"), desc=direction == "desc" or field.startswith("-"))
 
@@ -246,20 +248,16 @@ def parse_where(text: str) -> tuple[Filter, ...]:
     try:
         tree = sqlglot.parse_one(text, read="duckdb", into=exp.Condition)
     except sqlglot.errors.ParseError as err:
-        raise QueryError(f"Cannot read the filter {text!r}: {_parse_detail(err)}.") from err
+        first = err.errors[0] if err.errors else {}
+        raise keyed_error(QueryError, "errors.query.filter_unreadable", text=repr(text),
+                          reason=str(first.get("description", err)), column=first.get("col", "?")) from err
     return tuple(_condition(part, text) for part in tree.flatten() if part is not None) \
         if isinstance(tree, exp.And) else (_condition(tree, text),)
 
 
-def _parse_detail(err: sqlglot.errors.ParseError) -> str:
-    first = err.errors[0] if err.errors else {}
-    return f"{first.get('description', err)} at column {first.get('col', '?')}"
-
-
 def _condition(node: exp.Expression, text: str) -> Filter:
     if isinstance(node, exp.Or):
-        raise QueryError(f"OR is not supported in {text!r}; list the values instead: "
-                         "channel IN ('Tmall', 'JD').")
+        raise keyed_error(QueryError, "errors.query.filter_or", text=repr(text))
     negated = isinstance(node, exp.Not) or bool(node.args.get("negate"))
     inner = node.this if isinstance(node, exp.Not) else node
     inner = inner.this if isinstance(inner, exp.Paren) else inner
@@ -272,15 +270,14 @@ def _condition(node: exp.Expression, text: str) -> Filter:
         return Filter(field, "between", (_literal(inner.args["low"], text), _literal(inner.args["high"], text)))
     op = _COMPARISON_OPS.get(type(inner))
     if op is None or (negated and op != "like"):
-        raise QueryError(f"Cannot use the condition '{node.sql()}' in {text!r}: write field = value, "
-                         "field IN (...), BETWEEN, LIKE or IS NULL, joined by AND.")
+        raise keyed_error(QueryError, "errors.query.filter_condition", condition=node.sql(), text=repr(text))
     return Filter(field, f"not {op}" if negated else op, _literal(inner.expression, text))
 
 
 def _field_name(node: exp.Expression, text: str) -> str:
     column = node.this if node is not None else None
     if not isinstance(column, exp.Column):
-        raise QueryError(f"Each condition in {text!r} must start with a field name, e.g. region = 'East'.")
+        raise keyed_error(QueryError, "errors.query.filter_field", text=repr(text))
     return column.name
 
 
@@ -290,8 +287,7 @@ def _literal(node: exp.Expression, text: str) -> Scalar:
     if isinstance(node, exp.Boolean):
         return bool(node.this)
     if not isinstance(node, exp.Literal):
-        raise QueryError(f"Filter values in {text!r} must be plain values such as 'East' or 30; "
-                         f"got {node.sql()}.")
+        raise keyed_error(QueryError, "errors.query.filter_value", text=repr(text), got=node.sql())
     if node.is_string:
         return node.this
     number = float(node.this)

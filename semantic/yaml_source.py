@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from errors import ModelError
+from errors import BeaconError, ModelError
+from viz.i18n import keyed_error
 
 Path_ = tuple[str | int, ...]
 
@@ -25,17 +26,23 @@ class Source:
     lines: dict[Path_, int]
     filename: str
 
-    def where(self, path: Path_) -> str:
-        """'file, line N, a.b.c' for the deepest part of `path` whose line is known."""
+    def line(self, path: Path_) -> int:
+        """The line of the deepest part of `path` whose line is known."""
         probe = tuple(path)
         while probe and probe not in self.lines:
             probe = probe[:-1]
-        line = self.lines.get(probe, 1)
-        dotted = ".".join(str(p) for p in path)
-        return f"{self.filename}, line {line}" + (f", {dotted}" if dotted else "")
+        return self.lines.get(probe, 1)
 
-    def error(self, path: Path_, message: str) -> ModelError:
-        return ModelError(f"{self.where(path)}: {message}")
+    def where(self, path: Path_) -> str:
+        """'file, line N, a.b.c' for the deepest part of `path` whose line is known."""
+        dotted = ".".join(str(p) for p in path)
+        return f"{self.filename}, line {self.line(path)}" + (f", {dotted}" if dotted else "")
+
+    def error(self, path: Path_, problem: BeaconError) -> ModelError:
+        """'file, line N, a.b: problem', with the problem (a keyed error) in the reader's language too."""
+        dotted = ".".join(str(p) for p in path)
+        return keyed_error(ModelError, "errors.model.at_field" if dotted else "errors.model.at", file=self.filename,
+                           line=self.line(path), field=dotted, problem=problem)
 
 
 def read_source(text: str, filename: str) -> Source:
@@ -44,9 +51,10 @@ def read_source(text: str, filename: str) -> Source:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
-        raise ModelError(f"{filename}{where}: not valid YAML ({problem}).") from err
+        place = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
+        raise keyed_error(ModelError, "errors.model.yaml_at" if mark else "errors.model.yaml", file=filename,
+                          reason=problem, **place) from err
     lines: dict[Path_, int] = {}
     data = _to_python(node, (), lines) if node is not None else {}
     return Source(data, lines, filename)

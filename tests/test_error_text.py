@@ -620,3 +620,120 @@ def test_tile_and_alert_rule_problems_read_in_chinese(ws: Workspace) -> None:
     with pytest.raises(InputError) as caught:
         AlertRule("revenue", "<", 100.0, days=120)
     assert error_text(caught.value, "zh") == "预警连续观察的天数必须在 1 到 90 之间，实际是 120。"
+
+
+# --- models, filters, raw SQL and the Ask page's answers ------------------------------------------------
+
+SHOP = """\
+name: shop
+tables:
+  sales: {time: day}
+dimensions:
+  store: {table: sales}
+measures:
+  amount: {table: sales, agg: sum, expr: price * qty}
+metrics:
+  revenue: {measure: amount, format: currency}
+"""
+
+
+def model_refusal(change: tuple[str, str]) -> tuple[str, str]:
+    from errors import ModelError
+    from semantic.model import parse_model
+
+    with pytest.raises(ModelError) as caught:
+        parse_model(SHOP.replace(*change), "shop.yaml")
+    return both(caught.value)
+
+
+def test_model_file_problems_name_file_line_and_field_in_chinese() -> None:
+    assert model_refusal(("format: currency", "format: money")) == (
+        "shop.yaml, line 9, metrics.revenue.format: 'money' is not one of currency, integer, number, percent, ratio.",
+        "shop.yaml 第 9 行，metrics.revenue.format：“money”不是 currency, integer, number, percent, ratio 之一。")
+    assert model_refusal(("store: {table: sales}", "store: {table: sale}")) == (
+        "shop.yaml, line 5, dimensions.store.table: Unknown table 'sale'. Did you mean 'sales'?",
+        "shop.yaml 第 5 行，dimensions.store.table：未知的表“sale”。你是不是要找“sales”？")
+    assert model_refusal(("  sales: {time: day}", "  sales: {tim: day}"))[1] == (
+        "shop.yaml 第 3 行，tables.sales.tim：未知的字段“tim”。你是不是要找“time”？")
+    assert model_refusal(("name: shop\n", "")) == ("shop.yaml, line 1: missing required field 'name'.",
+                                                  "shop.yaml 第 1 行：缺少必填字段“name”。")
+    assert model_refusal(("store: {", "month: {"))[1] == (
+        "shop.yaml 第 5 行，dimensions.month：“month”是时间粒度的保留名称；请换一个名称。")
+    english, chinese = model_refusal(("name: shop\n", "name: shop\n  bad: [\n"))
+    assert english.startswith("shop.yaml, line ") and "not valid YAML" in english
+    assert "不是有效的 YAML" in chinese
+
+
+def test_the_model_editor_refuses_in_chinese() -> None:
+    from errors import ModelError
+    from semantic.model import parse_model
+    from semantic.model_edit import FieldEdit, apply_edits
+
+    shop = parse_model(SHOP, "shop.yaml")
+    with pytest.raises(ModelError) as caught:
+        apply_edits(shop, [FieldEdit("revenue", keep=False, label_en="", label_zh="", synonyms="")], [])
+    assert both(caught.value) == ("Keep at least one metric.", "请至少保留一个指标。")
+    with pytest.raises(ModelError) as caught:
+        apply_edits(shop, [FieldEdit("revenue", True, "Revenue", "销售额", "", aggregation="mode")], [])
+    assert both(caught.value) == (
+        "Measure 'amount': 'mode' is not one of sum, count, count_distinct, avg, min, max.",
+        "度量“amount”：“mode”不是 sum, count, count_distinct, avg, min, max 之一。")
+
+
+def test_explore_filters_are_refused_in_chinese(model: SemanticModel) -> None:
+    from semantic.query import parse_where
+
+    with pytest.raises(QueryError) as caught:
+        parse_where("region = 'East' OR region = 'North'")
+    assert both(caught.value) == (
+        "OR is not supported in \"region = 'East' OR region = 'North'\"; list the values instead: "
+        "channel IN ('Tmall', 'JD').",
+        "筛选条件 \"region = 'East' OR region = 'North'\" 中不支持 OR；请改为列出取值：channel IN ('Tmall', 'JD')。")
+    with pytest.raises(QueryError) as caught:
+        parse_where("region = lower('East')")
+    assert error_text(caught.value, "zh") == ("筛选条件 \"region = lower('East')\" 中的取值必须是普通值，"
+                                              "例如 'East' 或 30；实际是 LOWER('East')。")
+    with pytest.raises(QueryError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",), filters=(Filter("age", ">", "old"),)), model)
+    assert both(caught.value) == ("The filter on 'age' needs a number, got 'old'.",
+                                  "“age”上的筛选需要一个数字，实际是 'old'。")
+    with pytest.raises(QueryError) as caught:
+        compile_query(SemanticQuery(metrics=("revenue",), filters=(Filter("age", "between", (20,)),)), model)
+    assert both(caught.value) == ("The filter on 'age' with 'between' needs exactly 2 value(s).",
+                                  "“age”上使用“between”的筛选需要正好 2 个值。")
+    with pytest.raises(QueryError) as caught:
+        SemanticQuery(metrics=("revenue",), time_grain="fortnight")
+    assert error_text(caught.value, "zh") == ("未知的时间粒度“fortnight”。请使用以下之一："
+                                              "day, week, month, quarter, year。")
+
+
+def test_raw_sql_refusals_read_in_chinese() -> None:
+    from errors import UnsafeSQLError
+    from semantic.guard import guard
+
+    with pytest.raises(UnsafeSQLError) as caught:
+        guard("SELECT * FROM ordrs", ["orders", "customers"])
+    assert both(caught.value) == (
+        "Table 'ordrs' in FROM is not in the model. Allowed tables: customers, orders. Did you mean 'orders'?",
+        "表“ordrs”（位于 FROM）不在模型中。可以读取的表：customers, orders。你是不是要找“orders”？")
+    with pytest.raises(UnsafeSQLError) as caught:
+        guard("WITH r AS (SELECT read_csv('x') FROM orders) SELECT * FROM r", ["orders"])
+    assert both(caught.value) == (
+        "Function 'read_csv' is not allowed in the SELECT list of CTE 'r': it reads files, settings or other "
+        "databases, or changes state.",
+        "不允许使用函数“read_csv”（位于 CTE“r”的 SELECT 列表）：它会读取文件、设置或其他数据库，或者会改变状态。")
+    with pytest.raises(UnsafeSQLError) as caught:
+        guard("DELETE FROM orders", ["orders"])
+    assert both(caught.value) == ("Only SELECT statements are allowed; found DELETE.",
+                                  "只允许 SELECT 语句；这里是 DELETE。")
+
+
+def test_the_ask_page_shows_a_refused_sql_answer_in_chinese(model: SemanticModel, engine: DuckDBEngine) -> None:
+    from semantic.nlq.ask import answer_interpretation
+    from semantic.nlq.types import Interpretation
+
+    refused = Interpretation("orders from the file", "llm", sql="SELECT * FROM read_csv('/etc/passwd')")
+    answer = answer_interpretation(refused, model=model, engine=engine, lang="zh")
+    assert answer.error == ("无法计算答案：不允许使用函数“read_csv”（位于 FROM）：它会读取文件、设置或其他数据库，"
+                            "或者会改变状态。")
+    assert not LATIN_WORD.search(answer.error.split("：", 1)[1])

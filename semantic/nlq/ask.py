@@ -30,7 +30,7 @@ from semantic.nlq.values import dimension_values
 from semantic.query import Policy, SemanticQuery
 from viz.charts import build_figure
 from viz.describe import describe
-from viz.i18n import t
+from viz.i18n import error_text, t
 from viz.labels import cell_text, column_label, plain_numbers
 from viz.suggest import suggest_chart
 from workspace.home import Workspace
@@ -69,7 +69,7 @@ def ask(question: str, *, model: SemanticModel, engine: Engine, question_engine:
         interpretation = question_engine.interpret(question, context)
     except BeaconError as err:
         return Answer(Interpretation(question, question_engine.name), model=model.name, lang=lang,
-                      error=t("ask.engine_failed", lang, message=str(err)))
+                      error=t("ask.engine_failed", lang, message=error_text(err, lang)))
     return answer_interpretation(interpretation, model=model, engine=engine, lang=lang, policy=policy)
 
 
@@ -86,7 +86,7 @@ def answer_interpretation(interpretation: Interpretation, *, model: SemanticMode
         else:
             result = run_sql(interpretation.sql or "", model, engine, policy)
     except BeaconError as err:
-        return replace(answer, error=t("ask.query_failed", lang, message=str(err)))
+        return replace(answer, error=t("ask.query_failed", lang, message=error_text(err, lang)))
     result = replace(result, frame=plain_numbers(result.frame))  # exact DuckDB sums (Decimal) as numbers to show
     return replace(answer, result=result, chart=choose_chart(interpretation.query, result, model, lang))
 

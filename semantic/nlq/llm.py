@@ -34,7 +34,7 @@ from semantic.model import SemanticModel
 from semantic.nlq.prompt import EXTRA_KEYS, Message, build_messages, repair_messages, reply_schema
 from semantic.nlq.types import AskContext, Interpretation
 from semantic.query import SemanticQuery
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace.home import Workspace
 from workspace.secrets import read_secret
 from workspace.settings import LLM_KEY_SECRET, Settings
@@ -113,14 +113,15 @@ class LLMEngine:
             reply = self._complete(repair_messages(messages, reply, self._words(err)), context.model)
         try:
             return self._checked(reply, question, context.model)
-        except INVALID_REPLY as err:
-            return _could_not_answer(question, context, reply, self._words(err))
+        except INVALID_REPLY as err:  # the reader is told why in their language; the model was told in English
+            return _could_not_answer(question, context, reply, self._words(err, context.lang))
 
     def _checked(self, reply: str, question: str, model: SemanticModel) -> Interpretation:
         return checked_reply(reply_object(reply), question, model, self.settings.max_rows)
 
-    def _words(self, err: Exception) -> str:
-        return redact_secrets(str(err), [self.settings.api_key])
+    def _words(self, err: Exception | str, lang: str = "en") -> str:
+        """What went wrong, in `lang` (English for the model), with the API key hidden."""
+        return redact_secrets(err if isinstance(err, str) else error_text(err, lang), [self.settings.api_key])
 
     def _complete(self, messages: list[Message], model: SemanticModel) -> str:
         """One chat completion's text; without structured output if the endpoint refuses it (HTTP 400)."""
