@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from scipy.stats import norm
 
 from errors import InputError
-from viz.i18n import t
+from viz.i18n import keyed_error, t
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ class Variant:
 
     def __post_init__(self) -> None:
         if self.size <= 0:
-            raise InputError(f"Variant {self.name} has no people ({self.size}); a conversion rate needs at least one.")
+            raise keyed_error(InputError, "errors.abtest.no_people", variant=self.name, size=self.size)
         if not 0 <= self.conversions <= self.size:
-            raise InputError(f"Variant {self.name} has {self.conversions} conversions out of {self.size} people; "
-                             "conversions must be between 0 and the group size.")
+            raise keyed_error(InputError, "errors.abtest.conversions", variant=self.name,
+                              conversions=self.conversions, size=self.size)
 
     @property
     def rate(self) -> float:
@@ -104,8 +104,8 @@ def sample_size(baseline: float, lift: float, alpha: float = 0.05, power: float 
     _check_level("power", power)
     target = baseline + lift
     if lift == 0 or not 0 < target < 1:
-        raise InputError(f"A lift of {lift:g} on a baseline of {baseline:g} gives {target:g}; the lift must be "
-                         "non-zero and keep the conversion between 0 and 1.")
+        raise keyed_error(InputError, "errors.abtest.lift", lift=f"{lift:g}", baseline=f"{baseline:g}",
+                          target=f"{target:g}")
     mean = (baseline + target) / 2
     za, zb = float(norm.ppf(1 - alpha / 2)), float(norm.ppf(power))
     spread = za * math.sqrt(2 * mean * (1 - mean)) + zb * math.sqrt(baseline * (1 - baseline) + target * (1 - target))
@@ -114,7 +114,8 @@ def sample_size(baseline: float, lift: float, alpha: float = 0.05, power: float 
 
 def _check_level(what: str, value: float) -> None:
     if not 0 < value < 1:
-        raise InputError(f"The {what} must be between 0 and 1 (exclusive), got {value:g}.")
+        raise keyed_error(InputError, "errors.abtest.level", what_key=f"errors.abtest.what.{what.replace(' ', '_')}",
+                          value=f"{value:g}")
 
 
 def verdict(result: ABResult, lang: str = "en") -> str:

@@ -57,7 +57,7 @@ class Analysis:
     limits: Thresholds
     stages: pl.Series
     churn: ChurnResult | None
-    churn_note: str | None = None
+    churn_note: InputError | None = None  # why churn was not scored; error_text shows it in any language
     names: dict[int, str] = field(default_factory=dict)  # the user's cluster names, when renamed
 
     def cluster_name(self, number: int, lang: str = "en") -> str:
@@ -74,7 +74,7 @@ class Analysis:
                 "cycle_days": round(self.limits.cycle_days, 2),
                 "lifecycle": dict(self.stages.value_counts().sort("lifecycle_stage").iter_rows()),
                 "churn": {k: round(v, 4) for k, v in self.churn.metrics.items()} if self.churn else None,
-                "churn_note": self.churn_note}
+                "churn_note": str(self.churn_note) if self.churn_note else None}
 
 
 def _step(progress: Progress | None, share: float, text: str) -> None:
@@ -105,7 +105,7 @@ def analyse(con: duckdb.DuckDBPyConnection, params: Params, progress: Progress |
             churn = train_churn(con, params.mapping, as_of, params.horizon, params.seed, current=features,
                                 progress=lambda share, _: _step(progress, 0.6 + 0.4 * share, "churn"))
         except InputError as err:
-            note = str(err)
+            note = err
     _step(progress, 1.0, "done")
     return Analysis(params, excluded, features, scores, clustering, limits, stages(features, limits), churn, note)
 

@@ -30,6 +30,7 @@ from ml.campaign_sql import conversions, touches
 from ml.campaigns import catalog, data_end
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from viz.i18n import keyed_error
 
 MODELS = ("last", "first", "linear", "decay")
 TOUCH_EVENTS = ("reach", "click")  # what the brand did to the customer; visits and carts are the customer's own
@@ -42,9 +43,9 @@ def credits(frame: pl.DataFrame, model: str, half_life_days: float = 7.0) -> pl.
     Touches are ordered by time within a purchase; ties keep their order in `frame`.
     """
     if model not in MODELS:
-        raise InputError(f"Unknown attribution model '{model}'. Use one of: {', '.join(MODELS)}.")
+        raise keyed_error(InputError, "errors.attribution.model", model=model, choices=", ".join(MODELS))
     if half_life_days <= 0:
-        raise InputError(f"The half-life must be a positive number of days, got {half_life_days:g}.")
+        raise keyed_error(InputError, "errors.attribution.half_life", days=f"{half_life_days:g}")
     ordered = frame.with_row_index("_row").sort("conversion_id", "touch_time", "_row")
     position = pl.int_range(pl.len()).over("conversion_id")
     count = pl.len().over("conversion_id")
@@ -62,7 +63,7 @@ def shares(frame: pl.DataFrame, by: str = "channel", half_life_days: float = 7.0
     Columns: by, then `<model>` (share of purchases), `<model>_conversions`, `<model>_value` for each model.
     """
     if by not in frame.columns:
-        raise InputError(f"Cannot split attribution by '{by}'. Use one of: {', '.join(BY)}.")
+        raise keyed_error(InputError, "errors.attribution.by", by=by, choices=", ".join(BY))
     keys = frame.select(by).unique().sort(by)
     total = frame["conversion_id"].n_unique()
     for model in MODELS:
@@ -103,9 +104,9 @@ def attribute(model: SemanticModel, engine: Engine, period: tuple[dt.date, dt.da
               event_types: tuple[str, ...] = TOUCH_EVENTS) -> Attribution:
     """Attribution of the completed orders in `period` (default: the data's last 90 days) to campaign touches."""
     if lookback_days < 1:
-        raise InputError(f"The lookback window must be at least one day, got {lookback_days}.")
+        raise keyed_error(InputError, "errors.attribution.lookback", days=lookback_days)
     if by not in BY:
-        raise InputError(f"Cannot split attribution by '{by}'. Use one of: {', '.join(BY)}.")
+        raise keyed_error(InputError, "errors.attribution.by", by=by, choices=", ".join(BY))
     if period is None:
         end = data_end(model, engine)
         period = (end - dt.timedelta(days=89), end)

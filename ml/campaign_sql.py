@@ -24,6 +24,7 @@ from errors import InputError
 from semantic.compile import CompiledSQL
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from viz.i18n import keyed_error
 
 # One row per (campaign, buyer): the first completed campaign order, whether the buyer had
 # bought before it (new or returning), and the next completed order after that day.
@@ -88,8 +89,7 @@ def run_template(template: str, model: SemanticModel, engine: Engine, params: tu
     compiled = CompiledSQL(tree.sql(engine.dialect), tuple(tree.named_selects), engine.dialect, params)
     result = engine.run(compiled)
     if result.truncated:
-        raise InputError(f"This needs more than {engine.max_rows:,} rows of customer history; "
-                         "choose a shorter period.")
+        raise keyed_error(InputError, "errors.campaign.too_many_rows", rows=f"{engine.max_rows:,}")
     return result.frame
 
 

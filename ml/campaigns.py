@@ -28,6 +28,7 @@ from semantic.answer import time_bounds
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
+from viz.i18n import keyed_error
 
 ATTRIBUTES = ("campaign_id", "campaign_name", "campaign_type", "channel", "campaign_start", "campaign_end")
 KPIS = ("spend", "impressions", "clicks", "ctr", "cpc", "campaign_revenue", "roas", "roi", "conversion_rate",
@@ -101,7 +102,7 @@ def data_end(model: SemanticModel, engine: Engine) -> dt.date:
     """The last day with orders: the default 'today' of a warehouse that is not live."""
     bounds = time_bounds(model, engine, "orders")
     if bounds is None:
-        raise InputError("The warehouse has no orders yet, so there is no day to measure campaigns on.")
+        raise keyed_error(InputError, "errors.campaign.no_orders")
     return bounds[1]
 
 
@@ -109,9 +110,7 @@ def require(model: SemanticModel, names: tuple[str, ...] = NEEDED) -> None:
     """Refuse, in words, a model without the metrics and dimensions campaign analysis is built on."""
     missing = [n for n in names if n not in model.metrics and n not in model.dimensions]
     if missing:
-        raise ModelError(f"The model '{model.name}' has no {', '.join(missing)}, which campaign analysis needs. "
-                         "Add them to the model (see assets/demo_model.yaml), or run `beacon demo` to refresh "
-                         "the demo workspace's copy of the model.")
+        raise keyed_error(ModelError, "errors.campaign.model_lacks", model=model.name, missing=", ".join(missing))
 
 
 def catalog(model: SemanticModel, engine: Engine) -> pl.DataFrame:
@@ -202,8 +201,8 @@ def _campaign(row: dict[str, object], as_of: dt.date, hidden: tuple[str, ...]) -
     start, end = row["campaign_start"], row["campaign_end"]
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         missing = "end" if isinstance(start, dt.date) else "start"
-        raise InputError(f"Campaign {row['campaign_id']} ({row['campaign_name']}) has no {missing} date in the "
-                         "campaigns table; fill in its start and end dates to see its figures.")
+        raise keyed_error(InputError, f"errors.campaign.no_{missing}_date", campaign=row["campaign_id"],
+                          name=row["campaign_name"])
     figures = {k: _number(row.get(k)) for k in (*KPIS, "new_buyers")}
     for additive in ADDITIVE:
         if additive not in hidden:

@@ -27,6 +27,7 @@ from errors import InputError
 from ml.features import buyers_after, customer_features, data_bounds
 from ml.lifecycle import purchase_cycle
 from ml.mapping import Mapping
+from viz.i18n import keyed_error
 
 MODEL_FEATURES = ("recency_days", "frequency", "monetary", "tenure_days", "avg_order_value", "avg_gap_days",
                   "orders_window", "amount_window", "orders_prev_window")
@@ -69,8 +70,7 @@ def _check_labels(frame: pl.DataFrame, cutoff: dt.date) -> None:
     churned = int(frame["churned"].sum())
     if churned in (0, frame.height):
         kind = "churned" if churned else "stayed"
-        raise InputError(f"Every customer at the cutoff {cutoff.isoformat()} {kind}: the churn label has one class, "
-                         "so there is nothing to learn. Choose another churn window or analysis date.")
+        raise keyed_error(InputError, f"errors.churn.all_{kind}", cutoff=cutoff.isoformat())
 
 
 def _fit(train: pl.DataFrame, seed: int) -> HistGradientBoostingClassifier:
@@ -117,9 +117,8 @@ def split_dates(first: dt.date, as_of: dt.date, horizon: int) -> tuple[dt.date, 
     """Train and test cutoffs; refuses a history too short for both windows."""
     train_cutoff, test_cutoff = as_of - dt.timedelta(days=2 * horizon), as_of - dt.timedelta(days=horizon)
     if train_cutoff <= first:
-        raise InputError(f"The churn model needs purchases from before {train_cutoff.isoformat()} (two churn windows "
-                         f"of {horizon} days before {as_of.isoformat()}), but the data starts on {first.isoformat()}. "
-                         "Choose a shorter churn window.")
+        raise keyed_error(InputError, "errors.churn.history", cutoff=train_cutoff.isoformat(), days=horizon,
+                          as_of=as_of.isoformat(), first=first.isoformat())
     return train_cutoff, test_cutoff
 
 
@@ -144,7 +143,7 @@ def _train(con: duckdb.DuckDBPyConnection, mapping: Mapping, as_of: dt.date | No
     cycle = purchase_cycle(current)
     horizon = horizon or horizon_days(cycle)
     if horizon < 1:
-        raise InputError(f"The churn window must be at least one day, not {horizon}.")
+        raise keyed_error(InputError, "errors.churn.window", days=horizon)
     train_cutoff, test_cutoff = split_dates(first, as_of, horizon)
     step(0.2, "features")
     train, test = labelled(con, mapping, train_cutoff, horizon), labelled(con, mapping, test_cutoff, horizon)

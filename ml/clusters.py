@@ -21,6 +21,7 @@ from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from errors import InputError
+from viz.i18n import keyed_error
 
 CLUSTER_FEATURES = ("recency_days", "frequency", "monetary", "avg_order_value", "tenure_days")
 K_RANGE = (2, 8)
@@ -58,8 +59,7 @@ def prepare(features: pl.DataFrame, columns: tuple[str, ...] = CLUSTER_FEATURES)
         blocks.append((values - values.mean()) / values.std())
         kept.append(name)
     if not kept:
-        raise InputError("Every customer has the same values for " + ", ".join(columns) +
-                         "; there is nothing to cluster on.")
+        raise keyed_error(InputError, "errors.clusters.constant", columns=", ".join(columns))
     return np.column_stack(blocks), kept
 
 
@@ -97,12 +97,12 @@ def cluster(features: pl.DataFrame, k: int | None = None, seed: int = 42,
 
 def _cluster(features: pl.DataFrame, k: int | None, seed: int, columns: tuple[str, ...]) -> Clustering:
     if features.height < 10:
-        raise InputError(f"Only {features.height} customers: clustering needs at least 10.")
+        raise keyed_error(InputError, "errors.clusters.too_few", count=features.height)
     matrix, kept = prepare(features, columns)
     scores = choose_k(matrix, seed) if k is None else {}
     chosen = k if k is not None else max(scores, key=lambda key: (round(scores[key], 3), -key))
     if not 2 <= chosen < features.height:
-        raise InputError(f"k must be between 2 and {features.height - 1}, not {chosen}.")
+        raise keyed_error(InputError, "errors.clusters.k", most=features.height - 1, k=chosen)
     raw = _model(chosen, len(matrix), seed).fit_predict(matrix)
     labels = _by_size(raw)
     silhouette = _silhouette(matrix, labels, seed)

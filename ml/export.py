@@ -12,6 +12,7 @@ import io
 import polars as pl
 
 from errors import InputError, UnknownNameError
+from viz.i18n import keyed_error
 
 FORMATS = ("csv", "xlsx")
 
@@ -22,9 +23,9 @@ def export_bytes(frame: pl.DataFrame, columns: list[str], fmt: str = "csv") -> b
         if name not in frame.columns:
             raise UnknownNameError("column", name, frame.columns)
     if not columns:
-        raise InputError("Choose at least one column to export.")
+        raise keyed_error(InputError, "errors.export.no_columns")
     if fmt not in FORMATS:
-        raise InputError(f"Cannot export as '{fmt}': choose csv or xlsx.")
+        raise keyed_error(InputError, "errors.export.format", format=fmt)
     chosen = frame.select(columns)
     buffer = io.BytesIO()
     if fmt == "csv":

@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from errors import InputError
 from ml.mapping import NUMBER_TYPES, Mapping, check_mapping, columns_of, purchases
+from viz.i18n import keyed_error
 from workspace import clock
 
 FEATURES = {  # over one row per order (day = the order's day, amount = its total), so counts are plain counts
@@ -94,8 +95,7 @@ def data_bounds(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> tuple[dt.da
                         exp.cast(exp.Max(this=exp.column("ts")), "DATE")).from_(rows)
     first, last = con.execute(select.sql("duckdb")).fetchall()[0]
     if first is None:
-        raise InputError(f"No purchases left in '{mapping.table}' after leaving out rows without a customer, date "
-                         "or positive amount. Check the chosen columns.")
+        raise keyed_error(InputError, "errors.features.no_purchases", table=mapping.table)
     return first, last
 
 
@@ -103,11 +103,9 @@ def check_as_of(as_of: dt.date, first: dt.date, today: dt.date | None = None) ->
     """Refuse analysis dates in the future or before the first purchase."""
     today = today or clock.today()
     if as_of > today:
-        raise InputError(f"The analysis date {as_of.isoformat()} is in the future (today is {today.isoformat()}); "
-                         "choose a date up to today.")
+        raise keyed_error(InputError, "errors.features.future", as_of=as_of.isoformat(), today=today.isoformat())
     if as_of < first:
-        raise InputError(f"The analysis date {as_of.isoformat()} is before the first purchase "
-                         f"({first.isoformat()}); choose a later date.")
+        raise keyed_error(InputError, "errors.features.before_first", as_of=as_of.isoformat(), first=first.isoformat())
 
 
 def customer_features(con: duckdb.DuckDBPyConnection, mapping: Mapping, as_of: dt.date,
@@ -115,8 +113,8 @@ def customer_features(con: duckdb.DuckDBPyConnection, mapping: Mapping, as_of: d
     """The feature frame (one row per customer who bought by `as_of`), refusing too few customers."""
     frame = con.sql(feature_query(mapping, as_of, window_days).sql("duckdb")).pl()
     if frame.height < minimum:
-        raise InputError(f"Only {frame.height} customers bought in '{mapping.table}' by {as_of.isoformat()}; "
-                         f"segments need at least {minimum}.")
+        raise keyed_error(InputError, "errors.features.too_few", count=frame.height, table=mapping.table,
+                          as_of=as_of.isoformat(), minimum=minimum)
     frame = frame.with_columns(pl.col(c).cast(pl.Float64) for c in FEATURES)
     if mapping.extras:
         frame = frame.join(con.sql(extras_query(con, mapping, as_of).sql("duckdb")).pl(), on="customer", how="left")

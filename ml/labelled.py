@@ -23,6 +23,7 @@ from errors import InputError, UnknownNameError
 from ingest.source import table_ref
 from ml.churn import risk_band, top_decile_lift
 from ml.mapping import columns_of
+from viz.i18n import keyed_error
 
 POSITIVE = {"yes", "true", "1", "y", "churn", "churned", "left", "是", "流失"}
 LABEL_WORDS = ("churn", "churned", "exited", "attrition", "left", "流失")
@@ -48,9 +49,9 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, label: str | None) ->
     columns = columns_of(con, table)
     label = label or guess_label(columns)
     if label is None:
-        raise InputError(f"No churn label column found in '{table}'; name it with --label.")
+        raise keyed_error(InputError, "errors.labelled.no_label", table=table)
     if label not in columns:
-        raise UnknownNameError(f"column of '{table}'", label, columns)
+        raise UnknownNameError("column", label, columns, of=table)
     frame = con.sql(exp.select("*").from_(table_ref(table)).sql("duckdb")).pl()
     return frame, label
 
@@ -58,12 +59,11 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, label: str | None) ->
 def label_values(values: pl.Series) -> np.ndarray:
     """1 for churned (yes/true/1/…), 0 otherwise; refuses missing labels and a single class."""
     if values.null_count():
-        raise InputError(f"The label column '{values.name}' has {values.null_count()} empty values.")
+        raise keyed_error(InputError, "errors.labelled.empty_labels", column=values.name, count=values.null_count())
     y = values.cast(pl.String).str.to_lowercase().is_in(list(POSITIVE)).cast(pl.Int8).to_numpy()
     if y.min() == y.max():
-        which = "Every" if y.min() else "No"
-        raise InputError(f"{which} value of the label column '{values.name}' reads as churned (yes/true/1/churned): "
-                         "a single class; a churn model needs customers who left and customers who stayed.")
+        which = "all" if y.min() else "none"
+        raise keyed_error(InputError, f"errors.labelled.single_class_{which}", column=values.name)
     return y
 
 
@@ -83,7 +83,7 @@ def design(frame: pl.DataFrame, label: str) -> tuple[np.ndarray, np.ndarray, lis
         names.append(name)
         categorical.append(text)
     if not names:
-        raise InputError("Every column besides the label is empty, constant or an identifier: nothing to learn from.")
+        raise keyed_error(InputError, "errors.labelled.nothing_to_learn")
     return np.column_stack(blocks), np.array(categorical), names, customer
 
 
@@ -92,7 +92,8 @@ def train_labelled(con: duckdb.DuckDBPyConnection, table: str, label: str | None
     """Train on 75% of the customers, report metrics on the other 25%, score everyone."""
     frame, label = read_table(con, table, label)
     if frame.height < MIN_ROWS:
-        raise InputError(f"'{table}' has {frame.height} rows; a churn model needs at least {MIN_ROWS}.")
+        raise keyed_error(InputError, "errors.labelled.too_few_rows", table=table, rows=frame.height,
+                          minimum=MIN_ROWS)
     y = label_values(frame[label])
     matrix, categorical, names, customer = design(frame, label)
     train_x, test_x, train_y, test_y = train_test_split(matrix, y, test_size=0.25, random_state=seed, stratify=y)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from errors import InputError
+from viz.i18n import keyed_error
 
 STAGES = ("new", "active", "loyal", "at_risk", "churned")
 STAGE_NAMES = {
@@ -63,8 +64,7 @@ def purchase_cycle(features: pl.DataFrame) -> float:
     """Median average gap (days) between purchases of customers who bought more than once."""
     gaps = features.filter(pl.col("frequency") > 1)["avg_gap_days"].drop_nulls()
     if gaps.len() < MIN_REPEAT:
-        raise InputError(f"Only {gaps.len()} customers bought more than once; at least {MIN_REPEAT} repeat buyers "
-                         "are needed to find the purchase cycle.")
+        raise keyed_error(InputError, "errors.lifecycle.repeat_buyers", count=gaps.len(), minimum=MIN_REPEAT)
     return max(1.0, float(gaps.median()))  # type: ignore[arg-type]
 
 

@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from errors import InputError, UnknownNameError
 from ingest.source import table_ref
+from viz.i18n import keyed_error
 
 CUSTOMER_WORDS = ("customer_id", "customerid", "customer", "client", "member_id", "user_id", "buyer", "客户", "会员",
                   "用户", "买家", "phone", "mobile", "手机")
@@ -100,9 +101,10 @@ def propose_mapping(con: duckdb.DuckDBPyConnection, table: str) -> Mapping:
         price = None
     amount = amount or guess_column(names, types, (*QUANTITY_WORDS, "price"), NUMBER_TYPES)
     if not (customer and date and amount):
-        missing = [w for w, v in (("customer id", customer), ("date", date), ("amount", amount)) if not v]
-        raise InputError(f"Could not find a {', '.join(missing)} column in '{table}' (columns: {', '.join(names)}). "
-                         "Choose the columns yourself.")
+        missing = tuple(f"errors.mapping.role.{w}" for w, v in (("customer", customer), ("date", date),
+                                                                 ("amount", amount)) if not v)
+        raise keyed_error(InputError, "errors.mapping.not_found", missing_key=missing, table=table,
+                          columns=", ".join(names))
     order = guess_column(names, types, ORDER_WORDS, skip=(customer, date, amount, price), avoid=DATE_WORDS)
     status = guess_column(names, types, STATUS_WORDS, ("VARCHAR",))
     return Mapping(table, customer, date, amount, price, order, status)
@@ -114,10 +116,11 @@ def check_mapping(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
     for column in (mapping.customer, mapping.date, mapping.amount, mapping.price, mapping.order, mapping.status,
                    *mapping.extras):
         if column is not None and column not in types:
-            raise UnknownNameError(f"column of '{mapping.table}'", column, types)
+            raise UnknownNameError("column", column, types, of=mapping.table)
     for column in (mapping.amount, mapping.price):
         if column is not None and not any(k in types[column] for k in NUMBER_TYPES):
-            raise InputError(f"The amount column '{column}' of '{mapping.table}' holds {types[column]}, not numbers.")
+            raise keyed_error(InputError, "errors.mapping.not_numbers", column=column, table=mapping.table,
+                              type=types[column])
 
 
 def _col(name: str) -> exp.Column:

@@ -24,6 +24,7 @@ from ml.review_findings import pooled_funnel
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
+from viz.i18n import keyed_error
 
 REVIEW_SEGMENTS = ("member_tier", "region")
 _NO_EVENTS = pl.DataFrame({"event_type": [], "customers": []}, schema={"event_type": pl.String, "customers": pl.Int64})
@@ -95,9 +96,7 @@ def check_review(model: SemanticModel, engine: Engine) -> None:
     recommendations weigh results against them, and company-wide spend must not sit beside regional revenue."""
     hidden = unavailable(model, engine)
     if hidden:
-        raise PermissionDeniedError(f"A campaign review weighs results against ad spend and budget, which your data "
-                                    f"policy cannot split ({', '.join(hidden)} are not shown to you), so it cannot "
-                                    "be generated for you; the Campaigns page shows your customers' results.")
+        raise keyed_error(PermissionDeniedError, "errors.campaign.review_refused", hidden=", ".join(hidden))
 
 
 def segment_figures(model: SemanticModel, engine: Engine, campaign_id: str, by: str,

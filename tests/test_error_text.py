@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -737,3 +738,67 @@ def test_the_ask_page_shows_a_refused_sql_answer_in_chinese(model: SemanticModel
     assert answer.error == ("无法计算答案：不允许使用函数“read_csv”（位于 FROM）：它会读取文件、设置或其他数据库，"
                             "或者会改变状态。")
     assert not LATIN_WORD.search(answer.error.split("：", 1)[1])
+
+
+# --- the Segments and Campaigns pages ------------------------------------------------------------------
+
+
+def test_segment_mapping_and_labels_are_refused_in_chinese() -> None:
+    from ml.labelled import read_table
+    from ml.mapping import Mapping, check_mapping, propose_mapping
+
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE notes (remark VARCHAR, flag BOOLEAN)")
+        con.execute("CREATE TABLE orders (customer_id VARCHAR, order_date DATE, amount DOUBLE, churned VARCHAR)")
+        with pytest.raises(InputError) as caught:
+            propose_mapping(con, "notes")
+        assert both(caught.value) == (
+            "Could not find a customer id, date, amount column in 'notes' (columns: remark, flag). Choose the "
+            "columns yourself.",
+            "在“notes”中找不到客户编号、日期、金额列（现有列：remark, flag）。请自己选择这些列。")
+        with pytest.raises(UnknownNameError) as caught:
+            check_mapping(con, Mapping("orders", "customer", "order_date", "amount"))
+        assert both(caught.value) == ("Unknown column of 'orders' 'customer'. Did you mean 'customer_id'?",
+                                      "未知的“orders”表中的列“customer”。你是不是要找“customer_id”？")
+        with pytest.raises(UnknownNameError) as caught:
+            read_table(con, "orders", "churnd")
+        assert error_text(caught.value, "zh") == "未知的“orders”表中的列“churnd”。你是不是要找“churned”？"
+
+
+def test_churn_clusters_and_ab_tests_are_refused_in_chinese() -> None:
+    from ml.abtest import Variant, sample_size
+    from ml.attribution import shares
+    from ml.churn import split_dates
+
+    with pytest.raises(InputError) as caught:
+        split_dates(dt.date(2025, 11, 1), dt.date(2025, 12, 31), 60)
+    assert both(caught.value) == (
+        "The churn model needs purchases from before 2025-09-02 (two churn windows of 60 days before 2025-12-31), "
+        "but the data starts on 2025-11-01. Choose a shorter churn window.",
+        "流失模型需要 2025-09-02 之前的购买记录（2025-12-31 之前两个 60 天的流失窗口），但数据从 2025-11-01 才开始。"
+        "请选择更短的流失窗口。")
+    with pytest.raises(InputError) as caught:
+        Variant("B", 0, 0)
+    assert both(caught.value) == ("Variant B has no people (0); a conversion rate needs at least one.",
+                                  "方案 B 没有人（0）；计算转化率至少需要一个人。")
+    with pytest.raises(InputError) as caught:
+        sample_size(0.05, 0.01, power=1.2)
+    assert both(caught.value) == ("The power must be between 0 and 1 (exclusive), got 1.2.",
+                                  "统计功效（power）必须在 0 到 1 之间（不含 0 和 1），实际是 1.2。")
+    with pytest.raises(InputError) as caught:
+        shares(pl.DataFrame({"conversion_id": [1], "touch_time": [1], "channel": ["a"]}), by="region")
+    assert error_text(caught.value, "zh") == "无法按“region”拆分归因。请使用以下之一：channel, campaign_id。"
+
+
+def test_a_regional_review_refusal_reads_in_chinese(model: SemanticModel, engine: DuckDBEngine) -> None:
+    from ml.review_data import check_review
+
+    with pytest.raises(PermissionDeniedError) as caught:
+        check_review(model, governed(engine, model, EAST))
+    english, chinese = both(caught.value)
+    assert english.startswith("A campaign review weighs results against ad spend and budget, which your data "
+                              "policy cannot split (spend, ")
+    assert english.endswith(" are not shown to you), so it cannot be generated for you; the Campaigns page shows "
+                            "your customers' results.")
+    assert chinese.startswith("活动复盘要把效果与广告花费和预算对照，而你的数据策略无法拆分这些数据（spend, ")
+    assert chinese.endswith("对你不可见），因此无法为你生成复盘；营销活动页面展示了你负责的客户的效果。")

@@ -21,7 +21,7 @@ from ui.auth import require
 from ui.governed import record_event
 from ui.segments_run import earlier_rfm, renamed
 from viz.format import format_date, format_value
-from viz.i18n import t
+from viz.i18n import error_text, t
 from workspace import clock
 from workspace.home import Workspace
 
@@ -111,7 +111,8 @@ def lifecycle_panel(analysis: Analysis, lang: str) -> None:
 def churn_panel(analysis: Analysis, lang: str) -> None:
     churn = analysis.churn
     if churn is None:
-        st.info(t("segments.churn_skipped", lang, reason=analysis.churn_note or "–"))
+        st.info(t("segments.churn_skipped", lang, reason=error_text(analysis.churn_note, lang) if analysis.churn_note
+                  else "–"))
         return
     st.caption(t("segments.churn_window", lang, days=churn.horizon_days, train=format_date(churn.train_cutoff, lang),
                  test=format_date(churn.test_cutoff, lang)))

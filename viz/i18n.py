@@ -72,7 +72,8 @@ def keyed_error(cls: type[E], key: str, *args: object, **values: object) -> E:
     or with "or" when named `x_or`; the template puts the outer quotes: "Did you mean '{names}'?".
     A value that is itself an error fills its placeholder with that error's text in the language, so a
     message that wraps another ("Step 2 (filter): {problem}") reads in one language throughout; an
-    empty `x_key` fills `{x}` with nothing, for a part of the sentence that is sometimes left out.
+    empty `x_key` fills `{x}` with nothing, for a part of the sentence that is sometimes left out, and a
+    tuple of keys fills it with their words joined as words ("customer id, date" / "客户编号、日期").
     """
     return cls(_render(key, values, "en"), *args).with_text(key, **values)
 
@@ -82,7 +83,8 @@ def error_text(err: BaseException, lang: str) -> str:
     key = getattr(err, "text_key", None)
     values: Mapping[str, object] = getattr(err, "text_values", {})
     known = translations("en")
-    if not key or key not in known or any(str(v) not in known for k, v in values.items() if k.endswith("_key") and v):
+    words = [w for k, v in values.items() if k.endswith("_key") for w in _keys(v)]
+    if not key or key not in known or any(w not in known for w in words):
         return str(err)
     try:
         return _render(key, values, lang)
@@ -94,9 +96,14 @@ def _render(key: str, values: Mapping[str, object], lang: str) -> str:
     """`key`'s text filled with `values`, each first made readable in `lang` by `_plain`; `x_key` values are
     looked up (and filled from the other values) to fill `{x}`."""
     plain = {name.removesuffix("_or"): _plain(name, v, lang) for name, v in values.items() if not name.endswith("_key")}
-    words = {name.removesuffix("_key"): t(str(v), lang, **plain) if v else "" for name, v in values.items()
-             if name.endswith("_key")}
+    words = {name.removesuffix("_key"): t("errors.join.words", lang).join(t(w, lang, **plain) for w in _keys(v))
+             for name, v in values.items() if name.endswith("_key")}
     return t(key, lang, **{**plain, **words})
+
+
+def _keys(value: object) -> tuple[str, ...]:
+    """The text keys an `x_key` value names: none when empty, several when a tuple."""
+    return tuple(map(str, value)) if isinstance(value, tuple | list) else (str(value),) if value else ()
 
 
 def _plain(name: str, value: object, lang: str) -> object:
