@@ -73,7 +73,7 @@ def compile_query(query: SemanticQuery, model: SemanticModel, policy: Policy | N
     else:
         ctes, body = _statement(plan, query.time_range, None, "", masks)
         columns = (*plan.keys, *query.metrics)
-    body = _order_and_limit(body, plan, columns)
+    body = _order_and_limit(_ranked_only(body, plan, columns), plan, columns)
     for name, cte in ctes:
         body = body.with_(name, as_=cte)
     return CompiledSQL(body.sql(dialect=dialect, pretty=True, identify=True), columns, dialect)
@@ -244,6 +244,26 @@ def _comparison(plan: Plan, window: TimeRange, compare: str,
         body = body.select(*(exp.alias_(e, n) for n, e in parts.items()))
         columns.extend(parts)
     return ctes, body, tuple(columns)
+
+
+def _ranked_only(body: exp.Select, plan: Plan, columns: tuple[str, ...]) -> exp.Select:
+    """A ranking leaves out the groups its metric has no value for.
+
+    A query ranks when it sorts by a metric or asks for a top N: "best ROAS by campaign" must not list orders
+    without a campaign, whose ROAS (no spend) is undefined. A plain breakdown keeps every group, a NULL one
+    included, so its rows still add up to the total.
+    """
+    order = list(plan.query.order_by) or (_default_order(plan) if plan.query.limit else [])
+    ranked = [o.field for o in order if o.field in columns and o.field not in plan.keys]
+    values = {e.alias_or_name: e.this for e in body.expressions if isinstance(e, exp.Alias)}
+    # A sum or count is never NULL (COALESCE(..., 0)); only ratios and other metrics can be.
+    nullable = [values[f] for f in ranked if f in values and not isinstance(values[f], exp.Coalesce)]
+    conditions = [exp.Not(this=exp.Is(this=_grouped(v.copy()), expression=exp.Null())) for v in nullable]
+    return body.where(exp.and_(*conditions)) if conditions else body
+
+
+def _grouped(value: exp.Expression) -> exp.Expression:
+    return value if isinstance(value, exp.Column | exp.Paren) else exp.paren(value)
 
 
 def _order_and_limit(body: exp.Select, plan: Plan, columns: tuple[str, ...]) -> exp.Select:

@@ -223,6 +223,46 @@ def test_order_and_limit(engine: DuckDBEngine, model: SemanticModel, con: duckdb
     assert [r[1] for r in rows] == sorted(r[1] for r in rows) and len(rows) == 3
 
 
+Q2_2025 = TimeRange(dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+# ROAS per campaign name in Q2 2025, by hand; orders without a campaign form a group with no spend.
+HAND_ROAS = """
+    WITH o AS (SELECT campaign_name AS name, SUM(net_amount) FILTER (WHERE status = 'completed'
+                      AND o.campaign_id IS NOT NULL) AS cr
+               FROM orders o LEFT JOIN campaigns c USING (campaign_id)
+               WHERE order_date BETWEEN DATE '2025-04-01' AND DATE '2025-06-30' GROUP BY ALL),
+         a AS (SELECT campaign_name AS name, SUM(spend) AS spend FROM ad_spend LEFT JOIN campaigns USING (campaign_id)
+               WHERE date BETWEEN DATE '2025-04-01' AND DATE '2025-06-30' GROUP BY ALL)
+    SELECT name, COALESCE(cr, 0) / NULLIF(COALESCE(spend, 0), 0) AS roas FROM o FULL JOIN a USING (name)"""
+
+
+def test_a_ranking_leaves_out_groups_without_a_value(engine: DuckDBEngine, model: SemanticModel,
+                                                     con: duckdb.DuckDBPyConnection) -> None:
+    """Best ROAS by campaign: the no-campaign group (no spend, ROAS undefined) is not ranked last, it is left out."""
+    expected = con.execute(f"SELECT * FROM ({HAND_ROAS}) WHERE roas IS NOT NULL ORDER BY roas DESC").fetchall()
+    assert len(expected) == 6 and expected[0][0] == "618 Mid-Year Sale 2025"
+    ranked = SemanticQuery(metrics=("roas",), dimensions=("campaign_name",), time_range=Q2_2025,
+                           order_by=(OrderBy("roas", desc=True),))
+    assert same_rows(compiled_rows(engine, model, ranked), expected)
+    top = SemanticQuery(metrics=("roas",), dimensions=("campaign_name",), time_range=Q2_2025, limit=10)
+    assert same_rows(compiled_rows(engine, model, top), expected)
+
+
+def test_a_breakdown_keeps_the_group_without_a_value(engine: DuckDBEngine, model: SemanticModel,
+                                                     con: duckdb.DuckDBPyConnection) -> None:
+    """Unranked, every group stays: the NULL campaign is shown (ROAS undefined), and revenue without a campaign
+    still adds up to the total, whatever the order."""
+    expected = con.execute(f"{HAND_ROAS} ORDER BY roas DESC NULLS LAST, name").fetchall()
+    assert expected[-1] == (None, None)
+    query = SemanticQuery(metrics=("roas",), dimensions=("campaign_name",), time_range=Q2_2025)
+    assert same_rows(compiled_rows(engine, model, query), expected)
+    by_revenue = SemanticQuery(metrics=("revenue",), dimensions=("campaign_name",), time_range=Q2_2025,
+                               order_by=(OrderBy("revenue", desc=True),))
+    rows = compiled_rows(engine, model, by_revenue)
+    organic = con.execute("SELECT SUM(net_amount) FROM orders WHERE status = 'completed' AND campaign_id IS NULL "
+                          "AND order_date BETWEEN DATE '2025-04-01' AND DATE '2025-06-30'").fetchone()[0]
+    assert dict(rows)[None] == pytest.approx(organic)
+
+
 def test_dimension_values_without_metrics(engine: DuckDBEngine, model: SemanticModel,
                                           con: duckdb.DuckDBPyConnection) -> None:
     expected = con.execute("SELECT DISTINCT region FROM customers ORDER BY 1").fetchall()

@@ -37,7 +37,8 @@ def describe_filter(item: Filter, model: SemanticModel, lang: str) -> str:
     values = item.value if isinstance(item.value, tuple) else (item.value,)
     dimension = model.dimensions.get(item.field)
     shown = t("describe.list_separator", lang).join(
-        "∅" if v is None else dimension.value_label(v, lang) if dimension is not None else str(v) for v in values)
+        t("values.none", lang) if v is None else dimension.value_label(v, lang) if dimension is not None
+        else str(v) for v in values)
     op = t(f"describe.op_{item.op.replace(' ', '_')}", lang) if item.op in ("in", "not in", "between") else item.op
     return f"{name} {op} {shown}"
 

@@ -29,7 +29,7 @@ from semantic.query import Filter, Policy
 from viz.dashboard_filters import PERIOD
 from viz.describe import describe_filter
 from viz.i18n import t
-from viz.labels import column_format, column_label, escape_html, plain_numbers
+from viz.labels import column_format, column_label, escape_html, none_label, plain_numbers
 from viz.static import CJK_FONT, figure_png
 from viz.tiles import TileView, render_dashboard
 from workspace import clock
@@ -214,8 +214,11 @@ def _pdf_tile(pdf: Pdf, view: TileView, lang: str, width: float, height: float) 
 
 
 def data_csv(frame: pl.DataFrame, model: SemanticModel, lang: str) -> bytes:
-    """The data behind a chart: headers in the reader's language, values unformatted; UTF-8 with BOM for Excel."""
-    frame = plain_numbers(frame)
+    """The data behind a chart: headers in the reader's language, values unformatted; UTF-8 with BOM for Excel.
+
+    A missing number is an empty cell; the group without a key value is named as on screen, "(none)" / "（无）".
+    """
+    frame = _named_none_groups(plain_numbers(frame), model, lang)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([column_label(c, model, lang) for c in frame.columns])
@@ -224,13 +227,19 @@ def data_csv(frame: pl.DataFrame, model: SemanticModel, lang: str) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _named_none_groups(frame: pl.DataFrame, model: SemanticModel, lang: str) -> pl.DataFrame:
+    """Text key columns (dimensions) with their NULL group named; numbers and dates stay as they are."""
+    keys = [c for c, kind in frame.schema.items() if column_format(c, model) is None and kind == pl.String]
+    return frame.with_columns(pl.col(keys).fill_null(none_label(lang))) if keys else frame
+
+
 _EXCEL_FORMATS = {"currency": "#,##0.00", "integer": "#,##0", "number": "#,##0.00", "percent": "0.00%",
                   "ratio": "0.00"}
 
 
 def data_excel(frame: pl.DataFrame, model: SemanticModel, lang: str, sheet: str = "data") -> bytes:
     """The same data as an .xlsx sheet, with number formats per metric and real dates."""
-    frame = plain_numbers(frame)
+    frame = _named_none_groups(plain_numbers(frame), model, lang)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     page = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31] or "data")

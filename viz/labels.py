@@ -59,16 +59,25 @@ def column_format(column: str, model: SemanticModel) -> str | None:
 
 
 def cell_text(value: object, column: str, model: SemanticModel, lang: str, grain: str | None = None) -> str:
-    """One value as a reader sees it: ¥1.23亿, 3.4%, 2025年6月, 天猫 (a value's label in the model), or the text."""
-    if value is None:
-        return MISSING
+    """One value as a reader sees it: ¥1.23亿, 3.4%, 2025年6月, 天猫 (a value's label in the model), or the text.
+
+    A missing number is '–'; a missing key is the group of rows without a value (orders with no campaign),
+    named "(none)" / "（无）" wherever it is shown.
+    """
     fmt = column_format(column, model)
+    if value is None:
+        return MISSING if fmt is not None else none_label(lang)
     if fmt is not None and isinstance(value, int | float | Decimal):
         return format_value(float(value), fmt, lang, model.currency)
     if isinstance(value, dt.date):
         return _format_date(value, lang, grain or (column if column in GRAINS else "day"))
     dimension = model.dimensions.get(column)
     return dimension.value_label(value, lang) if dimension is not None else str(value)
+
+
+def none_label(lang: str) -> str:
+    """The name of a NULL group: "(none)" / "（无）"."""
+    return t("values.none", lang)
 
 
 def key_columns(query: SemanticQuery) -> tuple[str, ...]:

@@ -27,6 +27,14 @@ SELECT
     COALESCE("campaign_events_facts"."reached_customers", 0)
   ), 0) AS "conversion_rate"
 FROM "campaign_events_facts"
+WHERE
+  NOT (
+    CAST((
+      COALESCE("campaign_events_facts"."purchasing_customers", 0)
+    ) AS DOUBLE PRECISION) / NULLIF((
+      COALESCE("campaign_events_facts"."reached_customers", 0)
+    ), 0)
+  ) IS NULL
 ORDER BY
   "conversion_rate" DESC NULLS LAST,
   "campaign_name" ASC

@@ -22,6 +22,14 @@ SELECT
     COALESCE("orders_facts"."placed_orders", 0)
   ), 0) AS "refund_rate"
 FROM "orders_facts"
+WHERE
+  NOT (
+    CAST((
+      COALESCE("orders_facts"."refunded_orders", 0)
+    ) AS DOUBLE PRECISION) / NULLIF((
+      COALESCE("orders_facts"."placed_orders", 0)
+    ), 0)
+  ) IS NULL
 ORDER BY
   "refund_rate" DESC NULLS LAST,
   "product_category" ASC
