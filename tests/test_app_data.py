@@ -230,3 +230,22 @@ def test_saving_a_model_in_a_new_workspace_creates_the_models_folder(home: Path)
     app = propose_and_save(data_page(table="tmall_order_report"), "tmall_order_report")
     assert not app.error, [e.value for e in app.error]
     assert (home / "models" / "tmall_order_report.yaml").is_file()
+
+
+def test_profile_opens_on_an_informative_column(home: Path) -> None:
+    app = data_page(table="tmall_order_report")
+    picker = app.selectbox(key="profile_column_tmall_order_report")
+    assert picker.value == "总金额"  # 订单编号 (1..28010) is a key: its top values would be 1s
+    assert "Distribution" in captions(app) and not app.info
+    picker.set_value("订单编号").run()
+    assert not app.get("plotly_chart")
+    assert app.info[0].value == ("Every value is unique (28,010 different values), so there are no top values "
+                                 "to chart.")
+
+
+def test_a_unique_column_in_chinese(home: Path) -> None:
+    app = data_page("zh", table="online_retail")
+    picker = app.selectbox(key="profile_column_online_retail")
+    assert picker.value == "Description"  # X.1, X: row numbers; InvoiceNo, StockCode: keys
+    picker.set_value("X.1").run()
+    assert app.info[0].value == "每个值都不相同（共 5,000 个不同值），没有可统计的常见值。"

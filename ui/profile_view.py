@@ -31,10 +31,42 @@ def show_profile(profile: TableProfile, lang: str) -> None:
         st.success(t("profile.no_warnings", lang))
     st.dataframe(_summary(profile, lang), hide_index=True, width="stretch")
     names = [c.name for c in profile.columns]
-    chosen = st.selectbox(t("clean.column", lang), names,
+    if not names:
+        return
+    chosen = st.selectbox(t("clean.column", lang), names, index=names.index(first_shown(profile)),
                           key=f"profile_column_{profile.table}")
     if chosen:
-        _column_chart(next(c for c in profile.columns if c.name == chosen), lang)
+        _column_chart(next(c for c in profile.columns if c.name == chosen), profile.rows, lang)
+
+
+def is_unique(column: ColumnProfile, rows: int) -> bool:
+    """Every filled value differs from the others (an id, an order number): its top values would all be 1."""
+    return column.distinct > 1 and column.distinct == rows - column.nulls
+
+
+def is_key(name: str) -> bool:
+    """A name that says the column identifies something: id, customer_id, CustomerID, InvoiceNo, 订单编号."""
+    low = name.strip().lower()
+    return (low == "id" or low.endswith(("_id", " id", "_no", "_number", "_code", "编号", "号码", "单号"))
+            or name.strip().endswith(("ID", "Id", "No", "Code")))
+
+
+def first_shown(profile: TableProfile) -> str:
+    """The column the chart opens on: the first that says something at a glance, i.e. not a key nor a constant,
+    and either a distribution (numbers, dates) or text whose values repeat (half the rows or fewer distinct)."""
+    def telling(c: ColumnProfile) -> bool:
+        filled = profile.rows - c.nulls
+        spread = bool(c.histogram) or c.distinct <= filled / 2
+        return c.distinct > 1 and spread and not is_unique(c, profile.rows) and not is_key(c.name)
+
+    return next((c.name for c in profile.columns if telling(c)), profile.columns[0].name)
+
+
+def _id_like(column: ColumnProfile, rows: int) -> bool:
+    """Unique values whose chart says nothing: text, or whole numbers the profile took for an identifier
+    (a histogram of unique amounts or dates still shows their spread)."""
+    return is_unique(column, rows) and (not column.histogram or is_key(column.name)
+                                        or any(w.code == "identifier_like" for w in column.warnings))
 
 
 def _summary(profile: TableProfile, lang: str) -> pl.DataFrame:
@@ -59,8 +91,10 @@ def _edge(value: object, lang: str) -> str:
     return _short(value)
 
 
-def _column_chart(column: ColumnProfile, lang: str) -> None:
-    if column.histogram:
+def _column_chart(column: ColumnProfile, rows: int, lang: str) -> None:
+    if _id_like(column, rows):
+        st.info(t("profile.all_unique", lang, count=format_value(column.distinct, "integer", lang, full=True)))
+    elif column.histogram:
         st.caption(t("profile.histogram", lang))
         labels = [f"{_edge(lo, lang)} – {_edge(hi, lang)}" for lo, hi, _ in column.histogram]
         st.plotly_chart(bar_figure(labels, [n for _, _, n in column.histogram], lang), width="stretch",
