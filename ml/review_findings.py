@@ -21,7 +21,8 @@ import polars as pl
 from ml.campaign_breakdowns import funnel_steps
 
 MIN_REACH = 100  # segments smaller than this are too noisy to call out
-MIN_CHANGE = 0.02  # deviations under 2 % are not findings
+MIN_CHANGE = 0.02  # deviations under 2 % (or 2 points for a rate near zero) are not findings
+MIN_RATE_BASE = 0.01  # a rate's relative change ranks a finding only from a base of 1 % up
 BUDGET_SHARE = 0.1  # the share of the weaker channel's spend a budget shift proposes to move
 MIN_ROAS_GAP = 0.1  # channels whose ROAS differ by less than 10 % are not worth a shift
 STEP_GAP = 0.01  # a step at least 1 point below comparables is the one to fix
@@ -37,7 +38,7 @@ class Deviation:
     metric: str
     value: float
     base: float
-    change: float  # relative, positive = good
+    change: float  # its size for ranking (see `size`), positive = good
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,28 @@ def kpi_deviations(versus: pl.DataFrame) -> list[Deviation]:
     """Each KPI against the median of comparable campaigns (spend is neither good nor bad, so it is left out)."""
     found = []
     for row in versus.iter_rows(named=True):
-        if row["metric"] == "spend" or row["vs_comparable"] is None:
+        rate = row["format"] == "percent"
+        if row["metric"] == "spend" or row["value"] is None or row["comparable"] is None \
+                or not (rate or row["comparable"]):
             continue
         sign = 1.0 if row["higher_is_better"] else -1.0
+        change = size(row["value"], row["comparable"], rate)
         found.append(Deviation("kpi", "", row["metric"], row["metric"], row["value"], row["comparable"],
-                               sign * row["vs_comparable"]))
+                               sign * change))
     return found
+
+
+def size(value: float, base: float, rate: bool = False) -> float:
+    """How big a gap is, to rank findings: relative for an amount or a share with a solid base (conversion
+    5.2 % vs 4.8 % is +7 %); the difference itself for a rate near or below zero, whose relative change means
+    nothing (ROI −2.9 % vs 0.5 % is −0.034, not −651 %). The reader sees every rate's gap in points.
+
+    >>> round(size(-0.0287, 0.0052, rate=True), 4), round(size(0.0516, 0.0482, rate=True), 3)
+    (-0.0339, 0.071)
+    """
+    if rate and (base < MIN_RATE_BASE or value < 0):
+        return value - base
+    return (value - base) / abs(base)
 
 
 def segment_deviations(segments: pl.DataFrame, by: str, overall: float | None) -> list[Deviation]:
@@ -66,7 +83,7 @@ def segment_deviations(segments: pl.DataFrame, by: str, overall: float | None) -
         return []
     rows = segments.filter((pl.col("reached") >= MIN_REACH) & pl.col("conversion_rate").is_not_null())
     return [Deviation("segment", by, str(r[by]), "conversion_rate", r["conversion_rate"], overall,
-                      (r["conversion_rate"] - overall) / overall) for r in rows.iter_rows(named=True)]
+                      size(r["conversion_rate"], overall, rate=True)) for r in rows.iter_rows(named=True)]
 
 
 def step_deviations(steps: pl.DataFrame, peers: pl.DataFrame | None) -> list[Deviation]:
@@ -79,7 +96,7 @@ def step_deviations(steps: pl.DataFrame, peers: pl.DataFrame | None) -> list[Dev
         peer = base.get(row["event_type"])
         if row["step_conversion"] is not None and peer:
             found.append(Deviation("step", "", row["event_type"], "step_conversion", row["step_conversion"], peer,
-                                   (row["step_conversion"] - peer) / peer))
+                                   size(row["step_conversion"], peer, rate=True)))
     return found
 
 

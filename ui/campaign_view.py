@@ -20,8 +20,9 @@ from semantic.model import SemanticModel
 from ui.campaign_format import PLOTLY, cell, header, table
 from ui.campaign_list import OPEN
 from viz.figures import trend_figure
-from viz.format import format_change, format_date, format_value
+from viz.format import format_date, format_value
 from viz.i18n import t
+from viz.review_words import gap
 
 PICK = "cmp_pick"
 CARDS = ("spend", "campaign_revenue", "roas", "roi", "ctr", "cpc", "conversion_rate")
@@ -108,14 +109,6 @@ def kpis(model: SemanticModel, engine: Engine, found: Campaign, names: dict[str,
     peers = ", ".join(f"{names.get(i, i)} ({i})" for i in compared["peers"][0].split(", ") if i)
     st.caption(t("campaigns.peers", lang, basis=t(f"campaigns.basis.{basis}", lang), peers=peers) if basis
                else t("campaigns.no_peers", lang))
-
-
-def gap(value: float | None, base: float | None, relative: float | None, fmt: str, lang: str) -> str:
-    """How far a value is from its base: in points for a rate (ROI −2.9% vs 37.9% is −40.8 pts), else ±%."""
-    if fmt == "percent" and value is not None and base is not None:
-        points = (value - base) * 100
-        return t("campaigns.vs_points", lang, points=f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}")
-    return format_change(relative, lang)
 
 
 def _versus_table(frame: pl.DataFrame, model: SemanticModel, lang: str) -> None:

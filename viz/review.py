@@ -169,24 +169,26 @@ MAX_PEERS = 3  # comparable campaigns named in the summary; the rest are counted
 def _versus_line(data: ReviewData, words: Words) -> str:
     if not data.peers:
         return words.t("summary.no_peers")
-    change = dict(zip(data.versus["metric"].to_list(), data.versus["vs_comparable"].to_list(), strict=True))
+    rows = {r["metric"]: r for r in data.versus.iter_rows(named=True)}
+    change = {m: words.gap(r["value"], r["comparable"], r["format"], r["vs_comparable"]) for m, r in rows.items()}
     sep = "、" if words.lang == "zh" else ", "
     names = list(data.peers.values())
     peers = sep.join(names) if len(names) <= MAX_PEERS else words.t(
         "summary.more_peers", names=sep.join(names[:MAX_PEERS]), count=len(names) - MAX_PEERS, total=len(names))
     basis = t(f"campaigns.basis.{data.basis}", words.lang)
     basis = basis[:1].lower() + basis[1:]  # inside a sentence; Chinese has no case
-    return words.t("summary.versus", peers=peers, basis=basis,
-                   revenue=words.change(change["campaign_revenue"]),
-                   roas=words.change(change["roas"]), conversion=words.change(change["conversion_rate"]))
+    return words.t("summary.versus", peers=peers, basis=basis, revenue=change["campaign_revenue"],
+                   roas=change["roas"], conversion=change["conversion_rate"])
 
 
 def _versus_table(versus: pl.DataFrame, words: Words) -> Table:
     columns = tuple(words.t(f"columns.{c}") for c in ("metric", "value", "target", "vs_target", "comparable",
                                                       "vs_comparable"))
     rows = tuple((words.metric(r["metric"]), words.value(r["value"], r["metric"]),
-                  words.value(r["target"], r["metric"]), words.change(r["vs_target"]),
-                  words.value(r["comparable"], r["metric"]), words.change(r["vs_comparable"]))
+                  words.value(r["target"], r["metric"]),
+                  words.gap(r["value"], r["target"], r["format"], r["vs_target"]),
+                  words.value(r["comparable"], r["metric"]),
+                  words.gap(r["value"], r["comparable"], r["format"], r["vs_comparable"]))
                  for r in versus.iter_rows(named=True))
     return Table(columns, rows)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ml.review_findings import Deviation, Recommendation
 from semantic.model import SemanticModel
-from viz.format import format_change, format_value
+from viz.format import MISSING, format_change, format_value
 from viz.i18n import t
 from viz.labels import cell_text
 
@@ -48,6 +48,12 @@ class Words:
     def change(self, value: float | None) -> str:
         return format_change(value, self.lang)
 
+    def gap(self, value: float | None, base: float | None, fmt: str, relative: float | None = None) -> str:
+        """`gap` in this language; the relative change is worked out when not given."""
+        if relative is None and value is not None and base:
+            relative = (value - base) / abs(base)
+        return gap(value, base, relative, fmt, self.lang)
+
     def metric(self, name: str) -> str:
         return self.model.metrics[name].label(self.lang)
 
@@ -66,18 +72,35 @@ class Words:
         return t(f"campaigns.step.{event_type}", self.lang)
 
 
+def gap(value: float | None, base: float | None, relative: float | None, fmt: str, lang: str) -> str:
+    """How far a value is from its base, as the campaign page and the review both write it: in points for a
+    rate (ROI −2.87% vs 0.52% is −3.4 pts; its relative change, −651%, means nothing), else ±%.
+
+    >>> gap(-0.0287, 0.0052, None, "percent", "en"), gap(0.0302, 0.0317, None, "percent", "zh")
+    ('-3.4 pts', '-0.15 个百分点')
+    """
+    if fmt != "percent":
+        return format_change(relative, lang)
+    if value is None or base is None:
+        return MISSING
+    points = (value - base) * 100
+    return t("campaigns.vs_points", lang, points=f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}")
+
+
 def deviation_text(found: Deviation, words: Words) -> str:
-    """One finding: the figure, its base and the relative difference (signed as measured, not as judged)."""
-    raw = found.value / found.base - 1 if found.base else None
+    """One finding: the figure, its base and the difference (signed as measured, not as judged): in points for
+    a rate, relative for an amount."""
     if found.kind == "kpi":
+        fmt = words.model.metrics[found.metric].format
         return words.t("deviation.kpi", metric=words.metric(found.metric), value=words.value(found.value, found.metric),
-                       base=words.value(found.base, found.metric), change=words.change(raw))
+                       base=words.value(found.base, found.metric), change=words.gap(found.value, found.base, fmt))
+    change = words.gap(found.value, found.base, "percent")
     if found.kind == "segment":
         return words.t("deviation.segment", dimension=words.dimension_in_text(found.scope),
                        name=words.segment(found.name, found.scope), value=words.pct(found.value),
-                       base=words.pct(found.base), change=words.change(raw))
+                       base=words.pct(found.base), change=change)
     return words.t("deviation.step", name=words.step(found.name), value=words.pct(found.value),
-                   base=words.pct(found.base), change=words.change(raw))
+                   base=words.pct(found.base), change=change)
 
 
 def recommendation_text(advice: Recommendation, words: Words) -> str:
