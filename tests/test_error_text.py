@@ -802,3 +802,52 @@ def test_a_regional_review_refusal_reads_in_chinese(model: SemanticModel, engine
                             "your customers' results.")
     assert chinese.startswith("活动复盘要把效果与广告花费和预算对照，而你的数据策略无法拆分这些数据（spend, ")
     assert chinese.endswith("对你不可见），因此无法为你生成复盘；营销活动页面展示了你负责的客户的效果。")
+
+
+# --- the dashboard filter bar and a Chinese page -------------------------------------------------------
+
+
+def test_a_dashboard_links_filters_are_refused_in_chinese() -> None:
+    from ui.dashboard_filterbar import decode
+
+    with pytest.raises(QueryError) as caught:
+        decode('[{"field": "region", "op": "~", "value": "East"}]')
+    english, chinese = both(caught.value)
+    assert english.startswith("Unknown filter operator '~' on 'region'. Use one of: =, !=, >")
+    assert chinese.startswith("“region”上的筛选运算符“~”无法识别。请使用以下之一：=, !=, >")
+    with pytest.raises(QueryError) as caught:
+        decode("{not json")
+    assert error_text(caught.value, "zh").startswith("无法读取链接中的筛选条件：")
+    with pytest.raises(InputError) as caught:
+        decode("[1]")
+    assert both(caught.value) == ("A filter must be an object with at least 'field'.",
+                                  "筛选条件必须是一个至少包含 'field' 的对象。")
+
+
+def test_a_chinese_explore_page_shows_a_bad_filter_in_chinese(regional_app: AppTest) -> None:
+    app = regional_app
+    app.query_params["q"] = '{"metrics": ["revenue"], "filters": [{"field": "age", "op": ">", "value": "old"}]}'
+    app.run()
+    app.switch_page("app_pages/explore.py").run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["出错了：“age”上的筛选需要一个数字，实际是 'old'。"]
+    assert not app.get("plotly_chart")
+
+
+def test_a_chinese_data_page_explains_a_refused_cleaning_step(warehouse: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(warehouse, tmp_path / "warehouse.duckdb")
+    Settings(tmp_path).set("open_demo", True)
+    monkeypatch.setenv("BEACON_HOME", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["lang"] = "zh"
+    app.run()
+    app.switch_page("app_pages/data.py").run()
+    app.selectbox(key="data_table").set_value("customers").run()
+    column = app.selectbox(key="col_customers_rename").value
+    taken = next(c for c in app.selectbox(key="col_customers_rename").options if c != column)
+    app.text_input(key="clean.new_name_customers_rename").input(taken).run()
+    app.button(key="apply_customers").click().run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [
+        f"出错了：第 1 步（重命名列）：已有名为“{taken}”的列（列名不区分大小写）；请换一个名称。"]

@@ -11,7 +11,6 @@ role may not do: the check runs on the server whatever buttons the page shows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -136,7 +135,7 @@ def _try_sign_in(name: str, password: str, lang: str) -> str | None:
         failures += 1
         wait = slowdown_seconds(failures)
         st.session_state[_SLOW] = (failures, now + dt.timedelta(seconds=wait))
-        return _refusal_text(name, str(err), lang) + (" " + t("access.wait", lang, seconds=wait) if wait else "")
+        return _refusal_text(name, err, lang) + (" " + t("access.wait", lang, seconds=wait) if wait else "")
     st.session_state.pop(_SLOW, None)
     st.session_state[TOKEN_KEY] = opened.token
     return None
@@ -153,13 +152,12 @@ def slowdown_seconds(failures: int) -> int:
     return min(SLOWDOWN_MAX_S, SLOWDOWN_FIRST_S * 2 ** (failures - SLOWDOWN_FREE - 1))
 
 
-def _refusal_text(name: str, message: str, lang: str) -> str:
+def _refusal_text(name: str, err: SignInError, lang: str) -> str:
     """The refusal in the user's language; the audit entry just written says which reason it was."""
     last = browse(resources.workspace(), user=name.strip().lower(), event="sign_in_failed", limit=1)
     reason = last[0].detail.get("reason", "") if last else ""
     if reason == "locked":
-        minutes = re.search(r"\d+", message)
-        return t("access.locked", lang, minutes=minutes.group(0) if minutes else "?")
+        return t("access.locked", lang, minutes=err.text_values.get("minutes", "?"))
     if reason == "disabled":
         return t("access.account_disabled", lang)
     return t("access.wrong", lang)

@@ -21,8 +21,9 @@ from semantic.query import Filter, Policy, TimeRange, parse_date
 from ui.explore_builder import time_table
 from ui.explore_filters import dimension_values, value_picker
 from ui.explore_state import forget, seed
+from ui.state import session
 from viz.dashboard_filters import PERIOD, period_filter
-from viz.i18n import t
+from viz.i18n import error_text, keyed_error, t
 from workspace import clock
 from workspace.dashboards import Dashboard, filter_from_dict, filter_to_dict
 
@@ -43,7 +44,7 @@ def decode(text: str) -> tuple[Filter, ...]:
         data = json.loads(text)
         return tuple(filter_from_dict(item) for item in data)
     except (json.JSONDecodeError, TypeError, AttributeError) as err:
-        raise QueryError(f"The link's filters cannot be read: {err}.") from err
+        raise keyed_error(QueryError, "errors.dashboard.link_filters", reason=str(err)) from err
 
 
 def current(board: Dashboard, defaults: tuple[Filter, ...]) -> tuple[Filter, ...]:
@@ -54,7 +55,7 @@ def current(board: Dashboard, defaults: tuple[Filter, ...]) -> tuple[Filter, ...
         try:
             set_filters(board.id, decode(link))
         except BeaconError as err:
-            st.warning(str(err))
+            st.warning(error_text(err, session().lang))
             st.session_state[_WRITTEN] = link
     if board.id not in states:
         set_filters(board.id, defaults)

@@ -15,7 +15,7 @@ from errors import BeaconError, QueryError
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from ui.state import session
-from viz.i18n import error_text
+from viz.i18n import error_text, keyed_error
 
 WIDGET_PREFIX = "xw_"
 _QUERY = "explore_query"
@@ -34,7 +34,7 @@ def parse_link(text: str) -> SemanticQuery:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise QueryError(f"The link's query is not valid JSON ({err.msg} at character {err.pos}).") from err
+        raise keyed_error(QueryError, "errors.query.link_json", reason=err.msg, at=err.pos) from err
     return SemanticQuery.from_dict(data)
 
 
