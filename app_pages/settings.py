@@ -17,7 +17,7 @@ st.title(t("settings.title", lang))
 with shown_errors(lang):
     ws = resources.workspace()
     settings = Settings(ws.home)
-    st.caption(t("settings.subtitle", lang, path=settings.path))
+    st.caption(t("settings.subtitle", lang, path=settings.path.name))
     sections = settings_form.section_names()
     form, llm = st.columns(2)
     with form:

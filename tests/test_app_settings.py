@@ -204,3 +204,21 @@ def test_only_an_admin_may_change_settings(home: Path, role: str, allowed: bool)
         save(at, "access")
         assert Settings(home).get("session_hours") == 8
         assert browse(Workspace(home), event="settings_change")[0].user == "sam"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_server_path_is_not_shown(home: Path, lang: str) -> None:
+    """The settings file is named, but not where it lives on the server (that tells a user nothing and a visitor
+    too much); a hand-edited bad value is named by the file too."""
+    values = json.loads((home / "settings.json").read_text(encoding="utf-8"))
+    (home / "settings.json").write_text(json.dumps({**values, "max_rows": "lots"}), encoding="utf-8")
+    at = open_page(lang=lang)
+    texts = shown_texts(at) + "\n".join(w.value for w in at.warning)
+    assert str(home) not in texts
+    expected = {"en": "Workspace settings, saved in the workspace's `settings.json`. They apply to everyone who "
+                      "uses this workspace.",
+                "zh": "工作区设置，保存在工作区的 `settings.json` 文件中。对使用此工作区的所有人生效。"}[lang]
+    assert at.caption[0].value == expected
+    warned = {"en": "Most rows per query: the value saved in the workspace's settings.json is not valid",
+              "zh": "每次查询最多行数：工作区的 settings.json 中保存的值无效"}[lang]
+    assert any(w.value.startswith(warned) for w in at.warning)

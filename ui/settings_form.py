@@ -58,7 +58,7 @@ def shown_value(name: str, settings: Settings, lang: str) -> Any:
     saved = settings.get(name)
     if problem(name, saved) is None:
         return saved
-    st.warning(t("settings.bad_saved", lang, label=label(name, lang), path=settings.path))
+    st.warning(t("settings.bad_saved", lang, label=label(name, lang), path=settings.path.name))
     return SETTINGS[name].default
 
 
@@ -98,6 +98,6 @@ def save(settings: Settings, entered: dict[str, Any], user: str, lang: str) -> N
         st.error(t("settings.not_saved", lang, problems=error_text(err, lang)))
         return
     except OSError as err:
-        st.error(t("settings.write_failed", lang, path=settings.path, reason=err.strerror or type(err).__name__))
+        st.error(t("settings.write_failed", lang, path=settings.path.name, reason=err.strerror or type(err).__name__))
         return
     st.success(t("settings.saved", lang, names=t("settings.separator", lang).join(label(n, lang) for n in changed)))
