@@ -4,8 +4,10 @@ proper plurals, and a footer in the reader's words on the team's clock. Figures 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from semantic.engine import DuckDBEngine
@@ -62,3 +64,22 @@ def test_gap_reads_points_for_rates_and_percent_for_amounts() -> None:
     assert gap(-0.0287, 0.0052, -6.514, "percent", "en") == "-3.4 pts"
     assert gap(67_800.0, 65_000.0, 0.043, "currency", "en") == "+4.3%"
     assert gap(None, 0.05, None, "percent", "zh") == "–"
+
+
+def test_no_empty_repeat_rows_proper_plurals_and_a_footer_in_the_readers_words(
+        model: SemanticModel, engine: DuckDBEngine, reviews: dict[str, Review], con: duckdb.DuckDBPyConnection,
+        tmp_path: Path) -> None:
+    buyers = reviews["en"].section("buyers")
+    assert buyers.table is None and buyers.data["eligible"].sum() == 0  # no 30-day window has passed by Dec 31
+    assert buyers.paragraphs[-1] == "It is too early to judge repeat purchases: no buyer's 30-day window has passed yet."
+    days = con.sql(f"SELECT end_date - start_date + 1 FROM campaigns WHERE campaign_id = '{CMP}'").fetchall()[0][0]
+    assert reviews["en"].section("trend").paragraphs[0].startswith(f"Over {days} days, the day with the most")
+    assert reviews["zh"].section("trend").paragraphs[0].startswith(f"在{days}天中，")
+    for lang, words in (("en", "Generated 2026-01-05 17:30 (Asia/Shanghai, UTC+8). Every figure uses the governed "
+                                "metric definitions of the model 'Demo marketing warehouse'."),
+                        ("zh", "生成于2026-01-05 17:30（Asia/Shanghai, UTC+8）。所有数字均采用模型“演示营销数仓”中统一定义的指标口径。")):
+        assert build_review(model, engine, CMP, lang, now=NOW, home=tmp_path).generated == words
+    followed = build_review(model, engine, "CMP027", "en", now=NOW, home=tmp_path).section("buyers")
+    eligible = followed.data.filter(pl.col("eligible") > 0)
+    assert followed.table is not None and len(followed.table.rows) == eligible.height == 9
+    assert all(row[2] != "0" for row in followed.table.rows)

@@ -46,7 +46,7 @@ def generate_review(ws: Workspace, model: SemanticModel, engine: Engine, campaig
     """Build, render and archive one campaign's review; returns (archived path, bytes)."""
     check_format(fmt)
     check_lang(lang)
-    review = build_review(model, engine, campaign_id, lang, as_of)
+    review = build_review(model, engine, campaign_id, lang, as_of, home=ws.home)
     content = render_review(review, fmt)
     record = archive_report(ws, content, review.campaign_id, lang, fmt, review.as_of, review.title)
     return record.path, content

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
@@ -82,21 +83,31 @@ def check_lang(lang: str) -> None:
 
 
 def build_review(model: SemanticModel, engine: Engine, campaign_id: str, lang: str = "en",
-                 as_of: dt.date | None = None, now: dt.datetime | None = None) -> Review:
-    """The review of one campaign to `as_of` (default: the data's last day); unknown ids get did-you-mean."""
+                 as_of: dt.date | None = None, now: dt.datetime | None = None, home: Path | None = None) -> Review:
+    """The review of one campaign to `as_of` (default: the data's last day); unknown ids get did-you-mean.
+    `home` is the workspace whose clock dates the review (default: the app's)."""
     check_lang(lang)
     data = gather(model, engine, campaign_id, as_of)
     words, found = Words(model, lang), data.campaign
     advice = recommendations(data)
     sections = (_summary(data, words), *(_sections(data, words, advice) if data.started else ()))
-    stamp = clock.now(now).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = words.t("subtitle", type=words.segment(found.type, "campaign_type"),
                        channel=words.segment(found.channel, "channel"), start=format_date(found.start, lang),
                        end=format_date(found.end, lang), status=t(f"campaigns.status.{found.status}", lang),
                        as_of=format_date(found.as_of, lang))
     return Review(found.campaign_id, found.name, lang, found.as_of, words.t("title", campaign=found.name), subtitle,
-                  words.t("generated", when=stamp, model=model.name),
+                  generated(words, now, home),
                   tuple(notes(found, data.reached, lang)) if data.started else (), sections, tuple(advice))
+
+
+def generated(words: Words, now: dt.datetime | None = None, home: Path | None = None) -> str:
+    """The footer: when, on the workspace's clock with its zone named, and the model by its label."""
+    moment = clock.local(clock.now(now), home)
+    minutes = int((moment.utcoffset() or dt.timedelta()).total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    offset = f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+    return words.t("generated", when=moment.strftime("%Y-%m-%d %H:%M"), zone=f"{moment.tzinfo}, {offset}",
+                   model=words.model.label(words.lang))
 
 
 def _sections(data: ReviewData, words: Words, advice: list[Recommendation]) -> tuple[Section, ...]:
@@ -117,7 +128,8 @@ def _sections(data: ReviewData, words: Words, advice: list[Recommendation]) -> t
 
 def _trend_lines(trend: pl.DataFrame, words: Words) -> tuple[str, ...]:
     best = trend.sort("campaign_revenue", descending=True, nulls_last=True).row(0, named=True)
-    return (words.t("trend.text", days=trend.height, day=format_date(best["day"], words.lang),
+    return (words.t("trend.text", days=words.plural("day_count", trend.height),
+                    day=format_date(best["day"], words.lang),
                     revenue=words.money(best["campaign_revenue"]), spend=words.money(best["spend"]),
                     roas=words.ratio(best["roas"])),)
 
@@ -276,10 +288,11 @@ def _buyers(data: ReviewData, words: Words) -> Section:
         lines.append(words.t("buyers.too_soon", days=first))
     columns = (words.t("columns.buyer_type"), words.t("columns.window"), words.t("columns.eligible"),
                words.t("columns.repeat_rate"))
+    followed = data.repeat.filter(pl.col("eligible") > 0)  # a window no buyer has lived through says nothing
     rows = tuple((t(f"campaigns.buyer_type.{r['buyer_type']}", words.lang),
                   words.t("window_days", days=r["window_days"]), words.count(r["eligible"]),
-                  words.pct(r["repeat_rate"])) for r in data.repeat.iter_rows(named=True))
-    return Section("buyers", title, tuple(lines), table=Table(columns, rows), data=data.repeat)
+                  words.pct(r["repeat_rate"])) for r in followed.iter_rows(named=True))
+    return Section("buyers", title, tuple(lines), table=Table(columns, rows) if rows else None, data=data.repeat)
 
 
 MAX_ANOMALIES = 8

@@ -28,6 +28,10 @@ class Words:
     def t(self, key: str, **values: object) -> str:
         return t(f"review.{key}", self.lang, **values)
 
+    def plural(self, key: str, count: int) -> str:
+        """`review.<key>.one` for one, `.other` otherwise: '1 day', '16 days' (Chinese says both alike)."""
+        return self.t(f"{key}.{'one' if count == 1 else 'other'}", count=self.count(count))
+
     def value(self, value: object, metric: str) -> str:
         """A metric's value in the metric's own format (¥1.26M, 1.62, 25%)."""
         definition = self.model.metrics[metric]
