@@ -14,7 +14,7 @@ from polars.testing import assert_frame_equal
 from errors import InputError
 from ingest.load import load_file
 from ml.churn import labelled, split_dates, train_churn, warning_list
-from ml.churn_factors import explain, factor_text
+from ml.churn_factors import explain, factor_text, is_reason
 from ml.features import check_as_of, customer_features
 from ml.labelled import train_labelled
 from ml.mapping import Mapping, propose_mapping
@@ -101,6 +101,47 @@ def test_factor_words() -> None:
     assert factor_text("recency_days", {"recency_days": 94.0, "avg_gap_days": None}, 90, 40.0, "zh") == \
         "已 94 天未购买，通常每 40 天购买一次"
     assert factor_text("orders_window", row, 90, 40.0, "en") == "0 purchases in the last 90 days"
+    one = {"frequency": 1.0, "orders_window": 1.0, "orders_prev_window": 1.0, "tenure_days": 1.0}
+    typical = {"frequency": 8.0}
+    assert factor_text("frequency", one, 90, 40.0, "en", typical) == \
+        "only 1 purchase so far (customers who stay: about 8)"
+    assert factor_text("frequency", one, 90, 40.0, "zh", typical) == "累计仅购买 1 次（留存客户通常约 8 次）"
+    assert factor_text("orders_window", one, 90, 40.0, "en") == "1 purchase in the last 90 days"
+    assert factor_text("orders_prev_window", one, 90, 40.0, "en") == "1 purchase in the 90 days before that"
+    assert factor_text("tenure_days", one, 90, 40.0, "en") == "first purchase 1 day ago"
+
+
+def test_a_factor_is_said_only_when_it_points_to_leaving() -> None:
+    typical = {"frequency": 8.0, "recency_days": 20.0, "monetary": 900.0, "orders_window": 2.0}
+    heavy = {"frequency": 60.0, "recency_days": 95.0, "avg_gap_days": 11.0, "monetary": 33_000.0,
+             "orders_window": 0.0, "orders_prev_window": 5.0}
+    assert not is_reason("frequency", heavy, typical) and not is_reason("monetary", heavy, typical)
+    assert is_reason("recency_days", heavy, typical) and is_reason("orders_window", heavy, typical)
+    assert is_reason("orders_prev_window", heavy, typical)  # 5 purchases before, none lately: a decline
+    assert is_reason("frequency", {"frequency": 3.0}, typical)
+    assert not is_reason("recency_days", {"recency_days": 5.0, "avg_gap_days": 11.0}, typical)
+
+
+def test_warning_reasons_on_the_demo_data(con: duckdb.DuckDBPyConnection) -> None:
+    """No heavy buyer is told 'only 60 purchases'; every frequency reason is below the stayers' median, which is
+    the median purchase count of the customers who bought again in the training window (checked by hand)."""
+    result = train_churn(con, propose_mapping(con, "orders"), END)
+    rows = warning_list(result, 200, max_recency=result.horizon_days * 3)
+    words = explain(result, rows, "en").to_list()
+    typical = result.reference["frequency"]
+    for row, text in zip(rows.iter_rows(named=True), words, strict=True):
+        if "so far" in text:
+            assert row["frequency"] < typical and f"about {typical:.0f})" in text
+        assert " 1 purchases" not in text and not text.startswith("1 purchases")
+    assert any("so far" not in w for w, f in zip(words, rows["frequency"], strict=True) if f > typical)
+    stayers = con.sql(f"""
+        WITH before AS (SELECT customer_id, count(*) AS n FROM orders WHERE status = 'completed'
+                        AND net_amount > 0 AND order_date <= DATE '{result.train_cutoff}' GROUP BY 1),
+        after AS (SELECT DISTINCT customer_id FROM orders WHERE status = 'completed' AND net_amount > 0
+                  AND order_date > DATE '{result.train_cutoff}'
+                  AND order_date <= DATE '{result.train_cutoff}' + INTERVAL {result.horizon_days} DAY)
+        SELECT median(n) FROM before JOIN after USING (customer_id)""").fetchall()[0][0]
+    assert typical == pytest.approx(stayers)
 
 
 def test_single_class_and_short_history_are_refused() -> None:
