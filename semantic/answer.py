@@ -16,6 +16,7 @@ from semantic.guard import guard
 from semantic.model import SemanticModel
 from semantic.policy_sql import govern_sql
 from semantic.query import Policy, SemanticQuery
+from viz.i18n import keyed_error
 
 
 def run_query(query: SemanticQuery, model: SemanticModel, engine: Engine,
@@ -46,9 +47,8 @@ def check_tables(model: SemanticModel, engine: Engine) -> None:
     present = {name.lower() for name in engine.table_names()}
     missing = [t.sql_table for t in model.tables.values() if t.sql_table.lower() not in present]
     if missing:
-        raise WarehouseError(f"The model '{model.name}' reads {', '.join(missing)}, which the warehouse does not "
-                             "have. Load them on the Data page (or run `beacon demo` for the demo data), "
-                             "or choose another model.")
+        raise keyed_error(WarehouseError, "errors.warehouse.tables_missing", model=model.name,
+                          tables=", ".join(missing))
 
 
 def time_bounds(model: SemanticModel, engine: Engine, table: str) -> tuple[dt.date, dt.date] | None:

@@ -78,8 +78,7 @@ class DuckDBEngine:
         try:
             info = os.stat(self.path)
         except OSError as err:
-            raise WarehouseError(f"No warehouse at {self.path}. Build the demo with `beacon demo` "
-                                 "or point --db at a DuckDB file.") from err
+            raise keyed_error(WarehouseError, "errors.warehouse.missing", path=self.path) from err
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 
     def run(self, compiled: CompiledSQL) -> QueryResult:
@@ -125,7 +124,7 @@ class DuckDBEngine:
         try:
             self._con = duckdb.connect(str(self.path), read_only=True, config=READ_CONFIG)
         except duckdb.Error as err:
-            raise WarehouseError(f"Cannot open the warehouse {self.path}: {err}") from err
+            raise keyed_error(WarehouseError, "errors.warehouse.unopenable", path=self.path, reason=str(err)) from err
         self._version = version
         self._cache.clear()
 
@@ -139,7 +138,7 @@ class DuckDBEngine:
         except duckdb.InterruptException as err:
             raise keyed_error(QueryTimeoutError, "errors.query.timeout", seconds=f"{self.timeout_s:g}") from err
         except duckdb.Error as err:
-            raise ExecutionError(f"The database could not run the query: {err}") from err
+            raise keyed_error(ExecutionError, "errors.warehouse.failed", reason=str(err)) from err
         finally:
             timer.cancel()
             cursor.close()

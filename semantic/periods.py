@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from errors import QueryError
 from semantic.query import TimeRange
+from viz.i18n import keyed_error
 
 
 @dataclass(frozen=True)
@@ -87,4 +88,4 @@ def preset_range(name: str, as_of: dt.date) -> TimeRange:
         return TimeRange(add_months(month_start, -1), month_start - dt.timedelta(days=1))
     if name == "last_year":
         return TimeRange(dt.date(as_of.year - 1, 1, 1), dt.date(as_of.year - 1, 12, 31))
-    raise QueryError(f"Unknown period '{name}'. Use one of: {', '.join(PRESETS)}.")
+    raise keyed_error(QueryError, "errors.query.period", name=name, choices=", ".join(PRESETS))

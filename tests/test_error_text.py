@@ -851,3 +851,17 @@ def test_a_chinese_data_page_explains_a_refused_cleaning_step(warehouse: Path, t
     assert not app.exception, app.exception
     assert [e.value for e in app.error] == [
         f"出错了：第 1 步（重命名列）：已有名为“{taken}”的列（列名不区分大小写）；请换一个名称。"]
+
+
+def test_a_missing_warehouse_and_a_bad_chart_read_in_chinese(tmp_path: Path) -> None:
+    from errors import WarehouseError
+    from viz.chart_spec import ChartSpec
+
+    with pytest.raises(WarehouseError) as caught:
+        DuckDBEngine(tmp_path / "gone.duckdb").run(CompiledSQL("SELECT 1", ("x",), "duckdb"))
+    assert both(caught.value) == (
+        f"No warehouse at {tmp_path}/gone.duckdb. Build the demo with `beacon demo` or point --db at a DuckDB file.",
+        f"{tmp_path}/gone.duckdb 处没有数据仓库。请用 `beacon demo` 生成演示数据，或用 --db 指定一个 DuckDB 文件。")
+    with pytest.raises(InputError) as caught:
+        ChartSpec("donught")
+    assert error_text(caught.value, "zh").startswith("未知的图表类型“donught”。请使用以下之一：")

@@ -14,6 +14,7 @@ from typing import Any
 
 from errors import InputError
 from semantic.query import SemanticQuery
+from viz.i18n import keyed_error
 from viz.labels import key_columns
 
 CHART_KINDS = ("kpi", "line", "area", "bar", "bar_stacked", "bar_grouped", "bar_horizontal", "pie", "donut",
@@ -33,7 +34,7 @@ class ChartSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "y", tuple(self.y))
         if self.kind not in CHART_KINDS:
-            raise InputError(f"Unknown chart type '{self.kind}'. Use one of: {', '.join(CHART_KINDS)}.")
+            raise keyed_error(InputError, "errors.chart.kind", kind=self.kind, choices=", ".join(CHART_KINDS))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -45,10 +46,10 @@ class ChartSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChartSpec:
         if not isinstance(data, dict) or "kind" not in data:
-            raise InputError("A chart must be an object with at least 'kind'.")
+            raise keyed_error(InputError, "errors.chart.shape")
         unknown = set(data) - {"kind", "x", "y", "color", "title"}
         if unknown:
-            raise InputError(f"Unknown part of a chart: {', '.join(sorted(unknown))}.")
+            raise keyed_error(InputError, "errors.chart.unknown_part", parts=", ".join(sorted(unknown)))
         return cls(kind=data["kind"], x=data.get("x"), y=tuple(data.get("y") or ()), color=data.get("color"),
                    title=data.get("title"))
 

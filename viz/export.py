@@ -28,7 +28,7 @@ from semantic.model import SemanticModel
 from semantic.query import Filter, Policy
 from viz.dashboard_filters import PERIOD
 from viz.describe import describe_filter
-from viz.i18n import t
+from viz.i18n import keyed_error, t
 from viz.labels import column_format, column_label, escape_html, none_label, plain_numbers
 from viz.static import CJK_FONT, figure_png
 from viz.tiles import TileView, render_dashboard
@@ -44,7 +44,7 @@ def export_dashboard(board: Dashboard, model: SemanticModel, engine: Engine, fmt
                      policy: Policy | None = None, now: dt.datetime | None = None) -> bytes:
     """The dashboard as HTML or PDF, or one tile (0-based index among its tiles) as PNG."""
     if fmt not in FORMATS:
-        raise InputError(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
+        raise keyed_error(InputError, "errors.export.dashboard_format", format=fmt, choices=", ".join(FORMATS))
     chosen = board.filters if filters is None else filters
     views = render_dashboard(board, model, engine, lang, chosen, policy)
     stamp = clock.now(now).strftime("%Y-%m-%d %H:%M UTC")
@@ -62,10 +62,10 @@ def _pick(views: list[TileView], index: int | None) -> TileView:
     charts = [i for i, v in enumerate(views) if v.tile.query is not None]
     if index is None:
         if not charts:
-            raise InputError("The dashboard has no chart tiles to export as PNG.")
+            raise keyed_error(InputError, "errors.export.no_charts")
         index = charts[0]
     if not 0 <= index < len(views):
-        raise InputError(f"There is no tile {index + 1}; the dashboard's tiles are numbered 1 to {len(views)}.")
+        raise keyed_error(InputError, "errors.export.no_tile", tile=index + 1, count=len(views))
     return views[index]
 
 
@@ -131,7 +131,8 @@ def dashboard_html(header: _Header, views: list[TileView], lang: str) -> str:
 def tile_png(view: TileView, width: int = 900, height: int = 480) -> bytes:
     """One tile as a PNG; a tile that cannot be drawn is refused in words."""
     if view.figure is None:
-        raise InputError(view.problem or f"Tile '{view.title}' has no chart to draw.")
+        raise InputError(view.problem) if view.problem else keyed_error(InputError, "errors.export.no_chart",
+                                                                        title=view.title)
     titled = go.Figure(view.figure).update_layout(title={"text": escape_html(view.title), "x": 0}, margin={"t": 50})
     return figure_png(titled, width, height)
 

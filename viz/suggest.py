@@ -31,6 +31,7 @@ from semantic.model import SemanticModel
 from semantic.periods import add_months
 from semantic.query import GRAINS, Filter, SemanticQuery, TimeRange, parse_date
 from viz.chart_spec import ChartSpec
+from viz.i18n import keyed_error
 from viz.labels import key_columns
 
 PIE_MAX = 6
@@ -115,7 +116,7 @@ def drill(query: SemanticQuery, dimension: str, value: object, model: SemanticMo
     if dimension in GRAINS:
         return _drill_time(query, dimension, value)
     if dimension not in query.dimensions:
-        raise QueryError(f"The chart is not split by '{dimension}', so it cannot drill into it.")
+        raise keyed_error(QueryError, "errors.chart.no_drill", dimension=dimension)
     following = DRILL_PATHS.get(dimension) if model is None else drill_next(dimension, model)
     kept = tuple(f for f in query.filters if f.field != dimension)
     dims = tuple(following if d == dimension else d for d in query.dimensions if d != following) \
