@@ -68,14 +68,16 @@ def _ask(args: argparse.Namespace) -> int:
     if answer.result is not None:
         audit_result(args, user, "query" if answer.interpretation.query else "sql", answer.result)
     if args.json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False, default=json_value))
+        print(json.dumps(answer_json(answer, model), ensure_ascii=False, default=json_value))
     else:
         _print_text(answer, model)
     return 0 if answer.answered else EXIT_NOT_ANSWERED
 
 
-def answer_json(answer: Answer) -> dict[str, Any]:
+def answer_json(answer: Answer, model: SemanticModel) -> dict[str, Any]:
     """The answer as the documented JSON object; optional parts appear only when there is something to say."""
+    from semantic.nlq.ask import answer_headline
+
     reading = answer.interpretation
     result = answer.result
     out: dict[str, Any] = {
@@ -85,7 +87,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "columns": result.frame.columns if result else [],
         "rows": [list(row) for row in result.frame.rows()] if result else [],
     }
-    optional = {"notes": list(reading.notes), "alternatives": [q.to_dict() for q in reading.alternatives],
+    optional = {"headline": answer_headline(answer, model, answer.lang),
+                "notes": list(reading.notes), "alternatives": [q.to_dict() for q in reading.alternatives],
                 "clarification": reading.clarification, "error": answer.error,
                 "truncated": bool(result and result.truncated)}
     out.update({key: value for key, value in optional.items() if value})
@@ -96,7 +99,7 @@ def _print_text(answer: Answer, model: SemanticModel) -> None:
     """The understood line, notes, the table and the definitions; or why there is no answer."""
     import polars as pl
 
-    from semantic.nlq.ask import readable_table
+    from semantic.nlq.ask import answer_headline, readable_table
     from viz.i18n import t
 
     lang, reading, result = answer.lang, answer.interpretation, answer.result
@@ -105,6 +108,8 @@ def _print_text(answer: Answer, model: SemanticModel) -> None:
     for note in reading.notes:
         print(f"  · {note}")
     if result is not None:
+        if headline := answer_headline(answer, model, lang):
+            print(headline)
         shown = readable_table(result.frame, reading.query, model, lang) if reading.query else result.frame
         with pl.Config(tbl_hide_column_data_types=True, tbl_hide_dtype_separator=True):  # formatted text: no dtypes
             print_result(replace(result, frame=shown), as_json=False)

@@ -71,6 +71,8 @@ def test_table_answer_and_follow_up(app: AppTest, con: duckdb.DuckDBPyConnection
                            + " GROUP BY 1 ORDER BY 2 DESC").fetchall()
     assert list(table["Channel"]) == [row[0] for row in expected]
     assert list(table["Revenue"]) == [format_value(row[1], "currency", "en") for row in expected]
+    headline = f"**Total Revenue: {format_value(sum(row[1] for row in expected), 'currency', 'en')}**"
+    assert headline in [m.value.replace("\\", "") for m in app.markdown]  # the total, above the table
     app.chat_input[0].set_value("only Tmall").run()
     assert not app.exception, app.exception
     tmall = [row for row in expected if row[0] == "Tmall"]
@@ -155,6 +157,9 @@ def test_switching_language_retells_the_conversation(app: AppTest, con: duckdb.D
     assert list(app.dataframe[0].value.columns) == ["月", "销售额"]
     november = con.execute(LAST_MONTH_REVENUE).fetchone()[0]
     assert list(app.dataframe[0].value["销售额"])[10] == format_value(november, "currency", "zh")
+    year = con.execute(LAST_MONTH_REVENUE.replace("2025-11-01", "2025-01-01").replace("2025-11-30", "2025-12-31"))
+    assert f"**销售额合计 {format_value(year.fetchone()[0], 'currency', 'zh')}**" in [
+        m.value.replace("\\", "") for m in app.markdown]
 
 
 def test_missing_warehouse_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from semantic.model import SemanticModel
-from semantic.nlq.ask import Answer, readable_table
+from semantic.nlq.ask import Answer, answer_headline, readable_table
 from ui.ask_pin import pin_answer
 from ui.explore_state import as_link
 from ui.widgets import kpi_row
@@ -55,7 +55,9 @@ def show_result(answer: Answer, index: int, model: SemanticModel, lang: str) -> 
     result, query = answer.result, answer.interpretation.query
     if result is None:
         return
-    frame = result.frame
+    frame, line = result.frame, answer_headline(answer, model, lang)
+    if line:
+        st.markdown(f"**{plain(line)}**")
     if frame.height == 0:
         st.info(t("ask.no_rows", lang))
     elif query is None:

@@ -25,6 +25,7 @@ from errors import BeaconError, UnknownNameError
 from semantic.answer import run_query, run_sql, time_bounds
 from semantic.engine import Engine, QueryResult
 from semantic.model import SemanticModel
+from semantic.nlq.headline import headline, total_query
 from semantic.nlq.types import AskContext, Example, Interpretation, QuestionEngine
 from semantic.nlq.values import dimension_values
 from semantic.query import Policy, SemanticQuery
@@ -48,6 +49,7 @@ class Answer:
     definitions: dict[str, str] = field(default_factory=dict)  # metric id → its formula
     chart: go.Figure | None = None                # None for a single number (shown as a KPI)
     error: str | None = None                      # an engine or query failure, in words
+    totals: pl.DataFrame | None = None            # the grand total's one row, when the answer states a total
 
     @property
     def answered(self) -> bool:
@@ -88,7 +90,30 @@ def answer_interpretation(interpretation: Interpretation, *, model: SemanticMode
     except BeaconError as err:
         return replace(answer, error=t("ask.query_failed", lang, message=error_text(err, lang)))
     result = replace(result, frame=plain_numbers(result.frame))  # exact DuckDB sums (Decimal) as numbers to show
-    return replace(answer, result=result, chart=choose_chart(interpretation.query, result, model, lang))
+    return replace(answer, result=result, chart=choose_chart(interpretation.query, result, model, lang),
+                   totals=answer_totals(interpretation.query, result.frame, model, engine, policy))
+
+
+def answer_totals(query: SemanticQuery | None, frame: pl.DataFrame, model: SemanticModel, engine: Engine,
+                  policy: Policy | None) -> pl.DataFrame | None:
+    """The answer's grand total, through the semantic layer like Explore's Total row; None when it states none.
+
+    The total is a courtesy line: if its query fails, the answer stands without it.
+    """
+    total = total_query(query, frame, model)
+    if total is None:
+        return None
+    try:
+        return plain_numbers(run_query(total, model, engine, policy).frame)
+    except BeaconError:
+        return None
+
+
+def answer_headline(answer: Answer, model: SemanticModel, lang: str) -> str:
+    """The answer's one-line headline in `lang`: its total, or the top item of a ranking ('' when none)."""
+    if answer.result is None:
+        return ""
+    return headline(answer.interpretation.query, answer.result.frame, answer.totals, model, lang)
 
 
 def in_language(answer: Answer, model: SemanticModel, lang: str) -> Answer:
