@@ -43,6 +43,7 @@ from semantic.policy_sql import govern_sql
 from semantic.postgres_engine import PostgresEngine
 from semantic.query import Filter, Policy, SemanticQuery
 from tests.postgres import postgres_url  # noqa: F401
+from tests.test_model import GOOD as SHOP  # a small valid model file
 from viz.i18n import error_text, keyed_error, translations
 from workspace.dashboard_access import require_edit, share_with, viewable
 from workspace.dashboards import DashboardStore
@@ -625,17 +626,6 @@ def test_tile_and_alert_rule_problems_read_in_chinese(ws: Workspace) -> None:
 
 # --- models, filters, raw SQL and the Ask page's answers ------------------------------------------------
 
-SHOP = """\
-name: shop
-tables:
-  sales: {time: day}
-dimensions:
-  store: {table: sales}
-measures:
-  amount: {table: sales, agg: sum, expr: price * qty}
-metrics:
-  revenue: {measure: amount, format: currency}
-"""
 
 
 def model_refusal(change: tuple[str, str]) -> tuple[str, str]:
