@@ -58,7 +58,7 @@ def test_typed_question_shows_the_warehouse_number(app: AppTest, con: duckdb.Duc
     assert any(m.value.startswith("**Understood as: Revenue") for m in app.markdown)
     assert "SUM" in app.code[0].value and "net_amount" in app.code[0].value
     link = app.get("page_link")[0].proto  # Open in Explore carries the query in the URL
-    assert link.page == "explore" and link.query_string.startswith("q=")
+    assert link.page == "explore" and link.query_string.startswith("q=") and link.label == "Open in Explore"
     carried = SemanticQuery.from_dict(json.loads(parse_qs(link.query_string)["q"][0]))
     assert carried == SemanticQuery(("revenue",), time_range=TimeRange(dt.date(2025, 11, 1), dt.date(2025, 11, 30)))
 
@@ -86,6 +86,7 @@ def test_chinese_question_and_feedback(app: AppTest, con: duckdb.DuckDBPyConnect
     assert not app.exception, app.exception
     assert app.metric[0].label == "销售额"
     assert app.metric[0].value == format_value(revenue(con), "currency", "zh")
+    assert app.get("page_link")[0].proto.label == "在自助分析中打开"  # the page as the navigation names it
     app.button(key="ask_right_0").click().run()
     assert not app.exception, app.exception
     assert any(c.value == "已标记为正确，问答会从中学习。" for c in app.caption)

@@ -89,17 +89,16 @@ def show_actions(answer: Answer, index: int, model: SemanticModel, mark: str | N
     """Correct / Wrong (saved, so Ask learns), Open in Explore and Pin to dashboard."""
     if answer.result is None:
         return
-    right, wrong, explore, board, _ = st.columns([1, 1, 2, 2, 1])
-    right.button(t("ask.correct", lang), key=f"ask_right_{index}", icon=":material/thumb_up:",
-                 on_click=on_mark, args=(index, "right"), type="primary" if mark == "right" else "secondary")
-    wrong.button(t("ask.wrong", lang), key=f"ask_wrong_{index}", icon=":material/thumb_down:",
-                 on_click=on_mark, args=(index, "wrong"), type="primary" if mark == "wrong" else "secondary")
-    query = answer.interpretation.query
-    if query is not None:
-        with explore:
-            st.page_link(EXPLORE_PAGE, label=t("ask.open_explore", lang), icon=":material/open_in_new:",
-                         query_params={"q": as_link(query)})
-        with board:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):  # one row, centred on a line
+        st.button(t("ask.correct", lang), key=f"ask_right_{index}", icon=":material/thumb_up:",
+                  on_click=on_mark, args=(index, "right"), type="primary" if mark == "right" else "secondary")
+        st.button(t("ask.wrong", lang), key=f"ask_wrong_{index}", icon=":material/thumb_down:",
+                  on_click=on_mark, args=(index, "wrong"), type="primary" if mark == "wrong" else "secondary")
+        query = answer.interpretation.query
+        if query is not None:
+            # named as the navigation names the page: "Open in Explore" / "在自助分析中打开"
+            st.page_link(EXPLORE_PAGE, label=t("ask.open_explore", lang, page=t("explore.nav", lang)),
+                         icon=":material/open_in_new:", query_params={"q": as_link(query)})
             pin_answer(answer, index, model, lang)
     if mark:
         st.caption(t(f"ask.marked_{mark}", lang))
