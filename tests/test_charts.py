@@ -180,7 +180,7 @@ def test_map_lists_places_it_cannot_place(model: SemanticModel, engine: DuckDBEn
     figure = build_figure(ChartSpec("map"), frame, query, model, "en")
     assert len(figure.data[1].x) == frame.height  # every demo city is placed
     odd = frame.with_columns(frame["city"].replace({"Shanghai": "Gotham"}))
-    assert "Gotham" in build_figure(ChartSpec("map"), odd, query, model, "en").layout.annotations[0].text
+    assert "Gotham" in build_figure(ChartSpec("map"), odd, query, model, "en").layout.xaxis.title.text
 
 
 def test_chart_spec_round_trip_and_bad_input() -> None:

@@ -28,7 +28,9 @@ from viz.figures import PALETTE, nice_ticks
 from viz.format import format_change, format_value
 from viz.i18n import t
 from viz.labels import cell_text, column_format, column_label, escape_html, plain_numbers, query_title
+from viz.layout import frame_layout, wrap
 from viz.tables import table_figure, table_frame, totals_queries
+from viz.time_axis import time_ticks
 
 BAR_KINDS = ("bar", "bar_stacked", "bar_grouped", "bar_horizontal")
 __all__ = ["CHART_KINDS", "ChartSpec", "build_figure", "resolve", "table_frame", "totals_queries", "value_axis"]
@@ -47,12 +49,8 @@ def build_figure(spec: ChartSpec, frame: pl.DataFrame, query: SemanticQuery, mod
         raise InputError(f"The chart needs the column(s) {', '.join(missing)}, which the result does not have.")
     figure = _BUILDERS[spec.kind](_Chart(spec, frame, query, model, lang, sparkline))
     title = None if spec.kind == "kpi" else escape_html(spec.title or query_title(query, model, lang))
-    figure.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=360,
-                         margin={"l": 10, "r": 10, "t": 50, "b": 10}, plot_bgcolor="white",
-                         legend={"orientation": "h", "y": -0.15, "x": 0}, colorway=list(PALETTE),
-                         font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"})
-    return figure
-
+    frame_layout(figure, title).update_layout(height=360)
+    return figure.update_layout(margin={"t": 50}) if spec.kind == "kpi" else figure  # room for the KPI's name
 
 
 @dataclass(frozen=True)
@@ -129,9 +127,9 @@ def _axis_for(chart: _Chart, columns: list[str]) -> dict[str, Any]:
 def _category_axis(chart: _Chart) -> dict[str, Any]:
     axis: dict[str, Any] = {"title": {"text": chart.label(chart.spec.x)}}
     if chart.time_x and chart.spec.x:
-        dates = chart.frame[chart.spec.x].unique(maintain_order=True).sort().to_list()
-        shown = dates[:: max(1, len(dates) // 8)]
-        axis.update(tickvals=shown, ticktext=chart.texts(shown, chart.spec.x))
+        dates = chart.frame[chart.spec.x].drop_nulls().unique().to_list()
+        shown, texts = time_ticks(dates, chart.spec.x, chart.lang)
+        axis.update(tickvals=shown, ticktext=[escape_html(text) for text in texts])
     elif chart.spec.x:
         values = chart.ordered()[chart.spec.x].unique(maintain_order=True).to_list()
         axis.update(type="category", tickvals=values,
@@ -195,7 +193,7 @@ def _pie(chart: _Chart) -> go.Figure:
     labels = chart.texts(keys, chart.spec.x) if chart.spec.x else [chart.label(column)]
     values = frame[column].to_list()
     return go.Figure(go.Pie(labels=[escape_html(v) for v in labels], values=values, sort=False,
-                            hole=0.5 if chart.spec.kind == "donut" else 0,
+                            hole=0.5 if chart.spec.kind == "donut" else 0, automargin=True,
                             customdata=[[v, k] for v, k in zip(chart.texts(values, column), keys, strict=True)],
                             textinfo="label+percent", hovertemplate="%{label}<br>" + chart.label(column)
                             + ": %{customdata[0]}<br>%{percent}<extra></extra>"))
@@ -259,7 +257,7 @@ def _funnel(chart: _Chart) -> go.Figure:
 def _radar(chart: _Chart) -> go.Figure:
     """One closed line per metric around the categories; several metrics are scaled to their maximum."""
     frame, figure = chart.ordered(), go.Figure()
-    theta = [escape_html(v) for v in chart.texts(frame[chart.spec.x].to_list(), chart.spec.x or "")]
+    theta = [wrap(escape_html(v)) for v in chart.texts(frame[chart.spec.x].to_list(), chart.spec.x or "")]
     for column in chart.spec.y:
         values = frame[column].to_list()
         top = max((abs(v) for v in values if v is not None), default=1.0) or 1.0

@@ -30,6 +30,7 @@ from viz.dashboard_filters import PERIOD
 from viz.describe import describe_filter
 from viz.i18n import keyed_error, t
 from viz.labels import column_format, column_label, escape_html, none_label, plain_numbers
+from viz.layout import standalone
 from viz.static import CJK_FONT, figure_png
 from viz.tiles import TileView, render_dashboard
 from workspace import clock
@@ -104,7 +105,7 @@ def _tile_html(view: TileView, lang: str, index: int) -> str:
     elif view.problem:
         body = f'<p class="problem">{html.escape(view.problem)}</p>'
     elif view.figure is not None:
-        body = pio.to_html(view.figure, include_plotlyjs=False, full_html=False, div_id=f"tile-{index}",
+        body = pio.to_html(standalone(view.figure), include_plotlyjs=False, full_html=False, div_id=f"tile-{index}",
                            config={"displaylogo": False, "responsive": True})
     notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in view.notes)
     return (f'<section class="tile" style="grid-column: span {view.tile.width}">'

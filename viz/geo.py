@@ -6,7 +6,9 @@ export. So a map here is an ordinary scatter of longitude against latitude:
 each city, province, region of China or country of the world sits at the
 coordinates in assets/geo/places.csv, its bubble sized by the metric, over
 light grey dots for every province capital (China) or country (world) so the
-shape of the land is readable. Names are matched in English or Chinese;
+shape of the land is readable. A caption under the map says what the bubble
+size means (with the largest value) and what the grey dots are; only the
+biggest few places are named, none on top of a bigger neighbour. Names are matched in English or Chinese;
 places without coordinates are listed under the chart rather than dropped
 silently.
 """
@@ -29,7 +31,8 @@ from viz.labels import cell_text, column_label, escape_html
 from workspace.home import ASSETS
 
 KINDS = ("city", "province", "region", "country")
-LABELLED = 15  # places named on the map, biggest first; the others on hover
+LABELLED = 8  # places named on the map, biggest first; the others on hover
+CLEAR_LON, CLEAR_LAT = 5.5, 1.8  # how far (degrees) a named place keeps from another so the names do not overlap
 
 
 @dataclass(frozen=True)
@@ -65,32 +68,57 @@ def locate(values: list[object]) -> tuple[str, list[Place | None]]:
 
 def map_figure(frame: pl.DataFrame, spec: ChartSpec, model: SemanticModel, lang: str,
                grain: str | None = None) -> go.Figure:
-    """Bubbles sized by the first metric at each place named in the `x` column."""
+    """Bubbles sized by the first metric at each place named in the `x` column, the biggest few named."""
     column, key = spec.y[0], spec.x or ""
     values = frame[key].to_list() if key else []
     kind, found = locate(values)
-    figure = go.Figure(_backdrop(kind, lang))
     rows = [(p, v, k) for p, v, k in zip(found, frame[column].to_list(), values, strict=True) if p is not None]
     top = max((abs(v) for _, v, _ in rows if v is not None), default=1.0) or 1.0
-    named = sorted((abs(v or 0) for _, v, _ in rows), reverse=True)[:LABELLED][-1] if rows else 0.0
+    named = _named(rows)
+    figure = go.Figure(_backdrop(kind, lang))
     figure.add_trace(go.Scatter(
         x=[p.lon for p, _, _ in rows], y=[p.lat for p, _, _ in rows], mode="markers+text",
-        text=[escape_html(p.name(lang)) if abs(v or 0) >= named else "" for p, v, _ in rows],
-        textposition="top center",
+        text=[escape_html(p.name(lang)) if i in named else "" for i, (p, _, _) in enumerate(rows)],
+        textposition="top center", textfont={"size": 11, "color": "#1e293b"},
         customdata=[[cell_text(v, column, model, lang, grain), v, k, escape_html(p.name(lang))] for p, v, k in rows],
         name=escape_html(column_label(column, model, lang)),
-        marker={"size": [8 + 40 * math.sqrt(abs(v or 0) / top) for _, v, _ in rows], "color": PALETTE[0],
-                "opacity": 0.65, "line": {"width": 1, "color": "white"}},
+        marker={"size": [6 + 34 * math.sqrt(abs(v or 0) / top) for _, v, _ in rows], "color": PALETTE[0],
+                "opacity": 0.55, "line": {"width": 1, "color": "#1e3a8a"}},
         hovertemplate="%{customdata[3]}<br>" + escape_html(column_label(column, model, lang))
         + ": %{customdata[0]}<extra>%{customdata[3]}</extra>"))
-    missing = [str(v) for v, p in zip(values, found, strict=True) if p is None]
-    if missing:
-        figure.add_annotation(text=escape_html(t("dashboards.map_unplaced", lang, count=len(missing),
-                                                 names=", ".join(missing[:5]))),
-                              x=0, y=-0.08, xref="paper", yref="paper", showarrow=False, font={"size": 11})
-    figure.update_layout(showlegend=False, xaxis={"visible": False},
-                         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1.2})
+    hidden = {"showgrid": False, "zeroline": False, "showline": False, "showticklabels": False, "ticks": ""}
+    figure.update_layout(showlegend=False, yaxis={**hidden, "scaleanchor": "x", "scaleratio": 1.2},
+                         xaxis={**hidden, "title": {"text": _caption(rows, kind, column, model, lang, grain, [
+                             str(v) for v, p in zip(values, found, strict=True) if p is None]), "font": {"size": 11}}})
     return figure
+
+
+def _named(rows: list[tuple[Place, object, object]]) -> set[int]:
+    """The biggest places, up to LABELLED, skipping one whose name would sit on a bigger neighbour's."""
+    order = sorted(range(len(rows)), key=lambda i: -abs(float(rows[i][1] or 0)))  # type: ignore[arg-type]
+    chosen: list[int] = []
+    for i in order:
+        place = rows[i][0]
+        if all(abs(place.lon - rows[j][0].lon) > CLEAR_LON or abs(place.lat - rows[j][0].lat) > CLEAR_LAT
+               for j in chosen):
+            chosen.append(i)
+        if len(chosen) == LABELLED:
+            break
+    return set(chosen)
+
+
+def _caption(rows: list[tuple[Place, object, object]], kind: str, column: str, model: SemanticModel, lang: str,
+             grain: str | None, missing: list[str]) -> str:
+    """What the bubbles and the grey dots mean, and which places could not be placed."""
+    lines = []
+    if rows:
+        place, value, _ = max(rows, key=lambda r: abs(float(r[1] or 0)))  # type: ignore[arg-type]
+        lines.append(t("dashboards.map_caption", lang, metric=column_label(column, model, lang),
+                       place=place.name(lang), value=cell_text(value, column, model, lang, grain)))
+    lines.append(t("dashboards.map_dots_countries" if kind == "country" else "dashboards.map_dots_provinces", lang))
+    if missing:
+        lines.append(t("dashboards.map_unplaced", lang, count=len(missing), names=", ".join(missing[:5])))
+    return "<br>".join(escape_html(line) for line in lines)
 
 
 def _backdrop(kind: str, lang: str) -> go.Scatter:
@@ -98,5 +126,5 @@ def _backdrop(kind: str, lang: str) -> go.Scatter:
     context = places("country" if kind == "country" else "province")
     unique = {p.name_en: p for p in context.values()}.values()
     return go.Scatter(x=[p.lon for p in unique], y=[p.lat for p in unique], mode="markers",
-                      marker={"size": 5, "color": "#cbd5e1"}, text=[p.name(lang) for p in unique],
+                      marker={"size": 4, "color": "#cbd5e1"}, text=[p.name(lang) for p in unique],
                       hoverinfo="text", name="")

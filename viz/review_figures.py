@@ -14,6 +14,7 @@ from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from viz.chart_spec import ChartSpec
 from viz.charts import build_figure
+from viz.layout import frame_layout, standalone
 
 
 def _figure(kind: str, frame: pl.DataFrame, metrics: tuple[str, ...], dimensions: tuple[str, ...],
@@ -23,7 +24,8 @@ def _figure(kind: str, frame: pl.DataFrame, metrics: tuple[str, ...], dimensions
     query = SemanticQuery(metrics=metrics, dimensions=dimensions, time_grain=grain)
     x = grain or dimensions[0]
     figure = build_figure(ChartSpec(kind, x=x, y=metrics), frame, query, model, lang)
-    return figure.update_layout(title=None, height=340, margin={"t": 20})  # the section's heading names it
+    # The section's heading names the chart; the file is read outside the app, in Plotly's own theme.
+    return standalone(frame_layout(figure, None).update_layout(height=340))
 
 
 def trend_figure(trend: pl.DataFrame, model: SemanticModel, lang: str) -> go.Figure | None:

@@ -202,6 +202,9 @@ def _style_axes(ax: Axes, figure: go.Figure, horizontal: bool, cats: list[Any], 
             which(plain(axis.title.text))
     if layout.xaxis.visible is False:
         ax.set_axis_off()
+    elif layout.xaxis.showticklabels is False and layout.yaxis.showticklabels is False:  # the map: caption only
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.spines[["left", "bottom"]].set_visible(False)
     ax.grid(axis="x" if horizontal else "y", color="#eef2f7")
     if len(handles) > 1 and layout.xaxis.visible is not False:
         ax.figure.legend(handles, names, fontsize=8, frameon=False, loc="lower center", ncols=min(len(names), 8))
