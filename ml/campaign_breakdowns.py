@@ -106,22 +106,47 @@ def repeat_purchase(model: SemanticModel, engine: Engine, campaign_id: str, as_o
                                       "repeat_buyers": pl.Int64, "repeat_rate": pl.Float64})
 
 
-def channel_comparison(model: SemanticModel, engine: Engine, period: TimeRange | None = None) -> pl.DataFrame:
+def channel_comparison(model: SemanticModel, engine: Engine, period: TimeRange | None = None,
+                       campaign_id: str | None = None) -> pl.DataFrame:
     """Per campaign channel: spend, revenue, ROAS, CPC, CTR, conversion, cost per new buyer, budget vs revenue share.
 
+    Spend and revenue are those of `period`; budget and new buyers are those of every campaign that ran
+    during it (`running`), whole, even one that started before it: the budget metric is dated by the
+    campaign's start, so a campaign that started two days before a review's period would otherwise show
+    its spend beside a budget share of 0 %. With `campaign_id`, that campaign's figures alone.
     Channels with neither budget nor spend (where no campaign ran) are left out; under a policy that cannot
     split spend (region), the spend-based columns are null and channels without campaign revenue are left out.
     """
-    query = SemanticQuery(metrics=CHANNEL_METRICS, dimensions=("channel",), time_range=period)
+    filters = (Filter("campaign_id", "=", campaign_id),) if campaign_id else ()
+    query = SemanticQuery(metrics=tuple(m for m in CHANNEL_METRICS if m != "budget"), dimensions=("channel",),
+                          time_range=period, filters=filters)
+    campaigns = running(catalog(model, engine), period, campaign_id)
+    frame = measure(query, model, engine).filter(pl.col("channel").is_not_null())
+    frame = frame.join(_budgets(model, engine, campaigns), on="channel", how="full", coalesce=True)
     ran = readable(model, engine, ("budget", "spend")) or ("campaign_revenue",)  # where a campaign ran
-    frame = measure(query, model, engine).filter(pl.col("channel").is_not_null()
-                                                 & pl.any_horizontal(pl.col(c) > 0 for c in ran))
-    new = _new_buyers_by_channel(model, engine, period)
+    frame = frame.filter(pl.any_horizontal(pl.col(c) > 0 for c in ran))
+    new = _new_buyers_by_channel(model, engine, period, campaigns)
     frame = frame.join(new, on="channel", how="left").with_columns(pl.col("new_buyers").fill_null(0))
-    return frame.with_columns(
+    return frame.select("channel", *CHANNEL_METRICS, "new_buyers").with_columns(
         cost_per_new_buyer=pl.when(pl.col("new_buyers") > 0).then(pl.col("spend") / pl.col("new_buyers")),
         budget_share=_share("budget"), spend_share=_share("spend"), revenue_share=_share("campaign_revenue"),
-    ).sort("campaign_revenue", descending=True)
+    ).sort("campaign_revenue", descending=True, nulls_last=True)
+
+
+def running(campaigns: pl.DataFrame, period: TimeRange | None, campaign_id: str | None = None) -> pl.DataFrame:
+    """The campaigns (rows of `catalog`) that ran on at least one day of `period` (all without one)."""
+    if campaign_id is not None:
+        campaigns = campaigns.filter(pl.col("campaign_id") == campaign_id)
+    if period is None:
+        return campaigns
+    return campaigns.filter((pl.col("campaign_start") <= period.end) & (pl.col("campaign_end") >= period.start))
+
+
+def _budgets(model: SemanticModel, engine: Engine, campaigns: pl.DataFrame) -> pl.DataFrame:
+    """The budget per channel of `campaigns`; null where the user's policy cannot see budgets."""
+    shown = bool(readable(model, engine, ("budget",)))
+    return campaigns.filter(pl.col("channel").is_not_null()).group_by("channel").agg(
+        budget=pl.col("budget").cast(pl.Float64).sum() if shown else pl.lit(None, pl.Float64))
 
 
 def _share(column: str) -> pl.Expr:
@@ -129,14 +154,12 @@ def _share(column: str) -> pl.Expr:
     return pl.when(total > 0).then(pl.col(column) / total)
 
 
-def _new_buyers_by_channel(model: SemanticModel, engine: Engine, period: TimeRange | None) -> pl.DataFrame:
-    """New buyers summed over the campaigns of each channel that started in the period."""
-    campaigns = catalog(model, engine)
-    if period is not None:
-        campaigns = campaigns.filter(pl.col("campaign_start").is_between(period.start, period.end))
-    campaigns = campaigns.select("campaign_id", "channel")
+def _new_buyers_by_channel(model: SemanticModel, engine: Engine, period: TimeRange | None,
+                           campaigns: pl.DataFrame) -> pl.DataFrame:
+    """New buyers summed over `campaigns` (those that ran in the period) by channel, as of the period's end."""
     as_of = period.end if period else data_end(model, engine)
-    counts = buyer_counts(model, engine, as_of).join(campaigns, on="campaign_id", how="inner")
+    counts = buyer_counts(model, engine, as_of).join(campaigns.select("campaign_id", "channel"), on="campaign_id",
+                                                    how="inner")
     return counts.group_by("channel").agg(pl.col("new_buyers").sum())
 
 

@@ -45,7 +45,9 @@ class ReviewData:
     segment_funnels: dict[str, pl.DataFrame] = field(default_factory=dict)
     buyers: pl.DataFrame = field(default_factory=pl.DataFrame)
     repeat: pl.DataFrame = field(default_factory=pl.DataFrame)
-    channels: pl.DataFrame = field(default_factory=pl.DataFrame)
+    channels: pl.DataFrame = field(default_factory=pl.DataFrame)  # every campaign's, in the campaign's days
+    own_channels: pl.DataFrame = field(default_factory=pl.DataFrame)  # this campaign's alone
+    others: dict[str, tuple[str, ...]] = field(default_factory=dict)  # channel → other campaigns run there then
     trend: pl.DataFrame = field(default_factory=pl.DataFrame)
     anomalies: pl.DataFrame = field(default_factory=pl.DataFrame)
 
@@ -87,8 +89,18 @@ def gather(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.dat
         buyers=parts.buyers_brought(model, engine, campaign_id, found.as_of),
         repeat=parts.repeat_purchase(model, engine, campaign_id, found.as_of),
         channels=parts.channel_comparison(model, engine, base.period),
+        own_channels=parts.channel_comparison(model, engine, base.period, campaign_id),
+        others=other_campaigns(facts, base.period, campaign_id),
         trend=daily_trend(model, engine, campaign_id).filter(pl.col("day") <= found.as_of),
         anomalies=campaign_anomalies(model, engine, found, base.period))
+
+
+def other_campaigns(facts: pl.DataFrame, period: TimeRange, campaign_id: str) -> dict[str, tuple[str, ...]]:
+    """Per channel, the names of the other campaigns that ran on it during `period`: the evidence behind a
+    channel new to this campaign."""
+    others = parts.running(facts, period).filter(pl.col("campaign_id") != campaign_id)
+    return {str(channel): tuple(names) for channel, names in
+            others.group_by("channel", maintain_order=True).agg(pl.col("campaign_name")).iter_rows()}
 
 
 def check_review(model: SemanticModel, engine: Engine) -> None:

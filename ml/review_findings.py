@@ -43,7 +43,8 @@ class Deviation:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """An action and the figures behind it (kind: budget_shift, funnel_fix, retarget_new, no_new_buyers, loss)."""
+    """An action and the figures behind it (kind: budget_shift, new_channel, funnel_fix, retarget_new,
+    no_new_buyers, loss)."""
 
     kind: str
     numbers: dict[str, object] = field(default_factory=dict)
@@ -117,7 +118,8 @@ def pooled_funnel(funnels: list[pl.DataFrame]) -> pl.DataFrame | None:
 
 
 def budget_shift(channels: pl.DataFrame) -> Recommendation | None:
-    """Move part of the budget from the channel with the lowest ROAS to the highest, when they differ enough."""
+    """Move part of the budget from the channel with the lowest ROAS to the highest, when they differ enough;
+    `channels` are the campaign's own (a review never names a channel the campaign did not use here)."""
     spent = channels.filter((pl.col("spend") > 0) & pl.col("roas").is_not_null()).sort("roas")
     if spent.height < 2:
         return None
@@ -128,6 +130,26 @@ def budget_shift(channels: pl.DataFrame) -> Recommendation | None:
     return Recommendation("budget_shift", {"from": low["channel"], "from_roas": low["roas"], "to": high["channel"],
                                            "to_roas": high["roas"], "amount": amount,
                                            "gain": amount * (high["roas"] - low["roas"])})
+
+
+def new_channel(own: pl.DataFrame, channels: pl.DataFrame,
+                others: dict[str, tuple[str, ...]]) -> Recommendation | None:
+    """A channel this campaign did not use where other campaigns earned clearly more per yuan in the same days.
+
+    Only a test is proposed, with the campaigns it rests on: other campaigns' ROAS on a channel says what
+    they earned there, not what this one would.
+    """
+    mine = own.filter((pl.col("spend") > 0) & pl.col("roas").is_not_null()).sort("roas")
+    if mine.is_empty():
+        return None
+    best = mine.row(-1, named=True)
+    new = channels.filter(~pl.col("channel").is_in(own["channel"].to_list()) & (pl.col("spend") > 0)
+                          & pl.col("roas").is_not_null()).sort("roas", descending=True)
+    if new.is_empty() or new["roas"][0] < best["roas"] * (1 + MIN_ROAS_GAP):
+        return None
+    top = new.row(0, named=True)
+    return Recommendation("new_channel", {"channel": top["channel"], "roas": top["roas"], "own": best["channel"],
+                                          "own_roas": best["roas"], "campaigns": others.get(top["channel"], ())})
 
 
 def funnel_fix(steps: pl.DataFrame, peers: pl.DataFrame | None,

@@ -71,15 +71,60 @@ def test_no_empty_repeat_rows_proper_plurals_and_a_footer_in_the_readers_words(
         tmp_path: Path) -> None:
     buyers = reviews["en"].section("buyers")
     assert buyers.table is None and buyers.data["eligible"].sum() == 0  # no 30-day window has passed by Dec 31
-    assert buyers.paragraphs[-1] == "It is too early to judge repeat purchases: no buyer's 30-day window has passed yet."
+    assert buyers.paragraphs[-1] == ("It is too early to judge repeat purchases: no buyer's 30-day window has "
+                                     "passed yet.")
     days = con.sql(f"SELECT end_date - start_date + 1 FROM campaigns WHERE campaign_id = '{CMP}'").fetchall()[0][0]
     assert reviews["en"].section("trend").paragraphs[0].startswith(f"Over {days} days, the day with the most")
     assert reviews["zh"].section("trend").paragraphs[0].startswith(f"在{days}天中，")
     for lang, words in (("en", "Generated 2026-01-05 17:30 (Asia/Shanghai, UTC+8). Every figure uses the governed "
                                 "metric definitions of the model 'Demo marketing warehouse'."),
-                        ("zh", "生成于2026-01-05 17:30（Asia/Shanghai, UTC+8）。所有数字均采用模型“演示营销数仓”中统一定义的指标口径。")):
+                        ("zh", "生成于2026-01-05 17:30（Asia/Shanghai, UTC+8）。所有数字均采用模型“演示营销数仓”中"
+                               "统一定义的指标口径。")):
         assert build_review(model, engine, CMP, lang, now=NOW, home=tmp_path).generated == words
     followed = build_review(model, engine, "CMP027", "en", now=NOW, home=tmp_path).section("buyers")
     eligible = followed.data.filter(pl.col("eligible") > 0)
     assert followed.table is not None and len(followed.table.rows) == eligible.height == 9
     assert all(row[2] != "0" for row in followed.table.rows)
+
+
+def test_channel_budget_share_counts_every_campaign_that_ran_in_the_period(reviews: dict[str, Review],
+                                                                           con: duckdb.DuckDBPyConnection) -> None:
+    period = "DATE '2025-12-16' AND DATE '2025-12-31'"
+    budget = dict(con.sql("SELECT channel, SUM(budget) FROM campaigns WHERE start_date <= DATE '2025-12-31' "
+                          "AND end_date >= DATE '2025-12-16' GROUP BY 1").fetchall())
+    spend = dict(con.sql(f"SELECT channel, SUM(spend) FROM ad_spend WHERE date BETWEEN {period} GROUP BY 1 "
+                         "HAVING SUM(spend) > 0").fetchall())
+    assert budget == {"WeChat Mini Program": 66_000, "Official Site": 77_000}  # CMP039 started on Dec 14
+    data = {r["channel"]: r for r in reviews["en"].section("channels").data.iter_rows(named=True)}
+    assert set(data) == set(spend) == set(budget)
+    for channel, amount in budget.items():
+        assert data[channel]["budget"] == amount
+        assert data[channel]["budget_share"] == pytest.approx(amount / sum(budget.values()))
+        assert data[channel]["spend"] == pytest.approx(spend[channel])
+    rows = {r[0]: r for r in reviews["en"].section("channels").table.rows}
+    assert rows["WeChat Mini Program"][8] == "46.15%" and rows["Official Site"][8] == "53.85%"
+    assert reviews["en"].section("channels").paragraphs[1] == ("Winter Gift Sets Launch 2025 ran on Official Site; "
+                                                               "the other rows are other campaigns running in the "
+                                                               "same days.")
+
+
+def test_recommendations_name_only_the_campaigns_channels_or_say_a_channel_is_new(
+        reviews: dict[str, Review], con: duckdb.DuckDBPyConnection) -> None:
+    period = "BETWEEN DATE '2025-12-16' AND DATE '2025-12-31'"
+    (spend,) = con.sql(f"SELECT SUM(spend) FROM ad_spend WHERE channel = 'WeChat Mini Program' "
+                       f"AND date {period}").fetchall()[0]
+    (revenue,) = con.sql(f"SELECT SUM(net_amount) FROM orders WHERE channel = 'WeChat Mini Program' AND status = "
+                         f"'completed' AND campaign_id IS NOT NULL AND order_date {period}").fetchall()[0]
+    kinds = {r.kind: r for r in reviews["en"].recommendations}
+    assert "budget_shift" not in kinds  # the campaign ran on one channel: there is nothing to shift between
+    advice = kinds["new_channel"].numbers
+    assert advice["channel"] == "WeChat Mini Program" and advice["own"] == "Official Site"
+    assert advice["roas"] == pytest.approx(float(revenue) / spend) and advice["campaigns"] == (
+        "Year-End Retargeting Wave 2025",)
+    text = next(b for b in reviews["en"].section("recommendations").bullets if "WeChat" in b)
+    assert text.startswith(f"Test WeChat Mini Program, a channel new to this campaign: other campaigns on it in the "
+                           f"same days (Year-End Retargeting Wave 2025) earned ROAS {float(revenue) / spend:.2f}, "
+                           "against 0.97 for this campaign on Official Site.")
+    assert not any(b.startswith("Shift budget") for b in reviews["en"].section("recommendations").bullets)
+    zh = reviews["zh"].section("recommendations").bullets
+    assert any(b.startswith("可测试微信小程序，本活动尚未使用过该渠道") for b in zh)

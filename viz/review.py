@@ -149,7 +149,8 @@ def recommendations(data: ReviewData) -> list[Recommendation]:
         return []
     by = next(iter(data.segment_funnels), None)
     spent = bool(data.campaign.figures.get("spend"))
-    found = [findings.loss(data.campaign.figures), findings.budget_shift(data.channels) if spent else None,
+    found = [findings.loss(data.campaign.figures), findings.budget_shift(data.own_channels) if spent else None,
+             findings.new_channel(data.own_channels, data.channels, data.others) if spent else None,
              findings.funnel_fix(data.steps, data.peer_steps, data.segment_funnels.get(by) if by else None, by),
              findings.retarget_new(data.buyers, data.repeat)]
     return [f for f in found if f is not None]
@@ -261,14 +262,25 @@ def _channels(data: ReviewData, words: Words) -> Section:
         line = words.t("channels.text", count=spent.height, best=words.segment(spent["channel"][0], "channel"),
                        best_roas=words.ratio(spent["roas"][0]), worst=words.segment(spent["channel"][-1], "channel"),
                        worst_roas=words.ratio(spent["roas"][-1]), **dates)
+    lines = (line, *_own_channels(data, words))
     metrics = ("spend", "campaign_revenue", "roas", "cpc", "ctr", "conversion_rate")
     columns = (words.dimension("channel"), *(words.metric(m) for m in metrics),
                *(words.t(f"columns.{c}") for c in ("cost_per_new_buyer", "budget_share", "revenue_share")))
     rows = tuple((words.segment(r["channel"], "channel"), *(words.value(r[m], m) for m in metrics),
                   words.money(r["cost_per_new_buyer"]), words.pct(r["budget_share"]), words.pct(r["revenue_share"]))
                  for r in frame.iter_rows(named=True))
-    return Section("channels", title, (line,), table=Table(columns, rows),
+    return Section("channels", title, lines, table=Table(columns, rows),
                    figure=channel_figure(frame, words.model, words.lang), data=frame)
+
+
+def _own_channels(data: ReviewData, words: Words) -> tuple[str, ...]:
+    """Which rows of the channel table are this campaign's, when others ran beside it."""
+    own = data.own_channels["channel"].to_list() if data.own_channels.height else []
+    if not own or set(data.channels["channel"]) <= set(own):
+        return ()
+    sep = "、" if words.lang == "zh" else ", "
+    return (words.t("channels.own", campaign=data.campaign.name,
+                    channels=sep.join(words.segment(c, "channel") for c in own)),)
 
 
 def _buyers(data: ReviewData, words: Words) -> Section:

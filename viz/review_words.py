@@ -115,6 +115,11 @@ def recommendation_text(advice: Recommendation, words: Words) -> str:
                        to_channel=words.segment(n["to"], "channel"), from_roas=words.ratio(n["from_roas"]),
                        to_roas=words.ratio(n["to_roas"]), amount=words.money(n["amount"]),
                        gain=words.money(n["gain"]))
+    if advice.kind == "new_channel":
+        sep = "、" if words.lang == "zh" else ", "
+        return words.t("recommend.new_channel", channel=words.segment(n["channel"], "channel"),
+                       roas=words.ratio(n["roas"]), own=words.segment(n["own"], "channel"),
+                       own_roas=words.ratio(n["own_roas"]), campaigns=sep.join(n["campaigns"]))  # type: ignore[arg-type]
     if advice.kind == "funnel_fix":
         return _funnel_fix(n, words)
     if advice.kind == "retarget_new":
