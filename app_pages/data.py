@@ -68,8 +68,8 @@ def upload_section() -> None:
         return
     saved = saved_upload(file)
     sheets = sheet_names(saved)
-    chosen = st.multiselect(t("data.sheets", lang), sheets, default=sheets, key=f"upload_sheets_{file.file_id}") \
-        if sheets else None
+    chosen = st.multiselect(t("data.sheets", lang), sheets, default=sheets, key=f"upload_sheets_{file.file_id}",
+                            placeholder=t("data.sheets_all", lang)) if sheets else None
     name = st.text_input(t("data.table_name", lang), value=safe_name(saved.name.split(".")[0], "table"),
                          key=f"upload_table_{file.file_id}")
     if st.button(t("data.load", lang), type="primary", key="upload_load"):
@@ -90,7 +90,7 @@ def database_section() -> None:
     if not found:
         return
     st.caption(t("data.tables_found", lang, count=len(found)))
-    tables = st.multiselect(t("data.db_tables", lang), found, key="db_pick")
+    tables = st.multiselect(t("data.db_tables", lang), found, key="db_pick", placeholder=t("data.db_tables_pick", lang))
     live = localized_choice(st.radio, t("data.mode", lang), ["import", "live"], "db_mode", lang,
                             lambda m: t(f"data.mode_{m}", lang), horizontal=True) == "live"
     if st.button(t("data.load", lang), type="primary", key="db_load") and tables:

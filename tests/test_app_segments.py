@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from ingest.load import load_file
 from ml.analysis import Params, analyse
+from ml.churn import warning_list
 from ml.mapping import propose_mapping
 from ml.rfm import segment_table
 from semantic.engine import READ_CONFIG
@@ -57,6 +58,9 @@ def test_run_show_and_save_in_english(home: Path) -> None:
     assert champions["Customers"] == format_value(expected.row(0, named=True)["customers"], "integer", "en")
     assert [m.label for m in app.metric] == ["ROC AUC", "PR AUC", "Lift in the top 10%", "Recency-only ROC AUC"]
     assert float(app.metric[0].value) > float(app.metric[3].value)
+    assert_warning_list_in_english(app, home)
+    assert len(app.table[0].value) == 12  # the transitions: 11 segments and "(new since)", none scrolled away
+    assert app.dataframe[0].value["Segment"].iloc[-1] == "Hibernating"
     app.text_input(key="seg_name_0_en").set_value("Sleepers").run()
     assert "Sleepers" in set(next(f.value for f in app.dataframe if "Name" in f.value.columns)["Name"])
     app.button(key="seg_save").click().run()
@@ -71,6 +75,26 @@ def test_run_show_and_save_in_english(home: Path) -> None:
     assert app.dataframe[0].value.equals(shown)
 
 
+def assert_warning_list_in_english(app: AppTest, home: Path) -> None:
+    """The warning list in words a marketer reads: a money value at risk, a percentage, a titled customer column;
+    the value at risk is the probability times what the customer spent, which hand-written SQL gives."""
+    warnings = next(frame.value for frame in app.dataframe if "Why" in frame.value.columns)
+    assert list(warnings.columns) == ["Customer", "Churn probability", "Churn risk", "Value at risk", "Why"]
+    analysis = app.session_state["segments_analysis"]
+    top = warning_list(analysis.churn, 1, analysis.limits.churned_days).row(0, named=True)
+    with connect(home) as con:
+        spent = con.execute("SELECT sum(net_amount) FROM orders WHERE customer_id = ? AND status = 'completed' "
+                            "AND net_amount > 0 AND order_date <= DATE '2025-12-31'",
+                            [top["customer"]]).fetchall()[0][0]
+    assert warnings["Customer"][0] == top["customer"]
+    assert warnings["Value at risk"][0] == format_value(top["churn_probability"] * float(spent), "currency", "en")
+    assert warnings["Churn probability"][0] == format_value(round(top["churn_probability"], 3), "percent", "en")
+    assert not warnings["Why"].str.contains(r"\b1 purchases|\b1 days").any()
+    definition = next(c.value for c in app.caption if c.value.startswith("Churn here is a forecast"))
+    assert f"in the next {analysis.churn.horizon_days} days" in definition
+    assert f"({analysis.limits.churned_days} days without a purchase)" in definition
+
+
 def test_chinese_page(home: Path) -> None:
     app = segments_page("zh")
     app.button(key="seg_run").click().run()
@@ -79,10 +103,21 @@ def test_chinese_page(home: Path) -> None:
     assert "重要价值客户" in set(shown["分群"]) and "规则" in shown.columns
     assert [m.label for m in app.metric][:2] == ["ROC AUC", "PR AUC"]
     assert any("典型购买周期" in m.value for m in app.markdown)
-    columns = [set(frame.value.columns) for frame in app.dataframe]
-    assert any({"消费金额", "消费金额相对均值"} <= c for c in columns)  # the cluster profile
+    profile = next(frame.value for frame in app.dataframe if "名称" in frame.value.columns)
+    assert profile["消费金额"].str.contains(r"^¥.+ \(×\d+\.\d\d\)$").all()  # the mean and its ratio to the mean
     warnings = next(frame.value for frame in app.dataframe if "原因" in frame.value.columns)
-    assert "流失风险" in warnings.columns and warnings["原因"].str.contains("天未购买").any()
+    assert list(warnings.columns) == ["客户编号", "流失概率", "流失风险", "风险金额", "原因"]
+    assert warnings["原因"].str.contains("天未购买").any()
+    analysis = app.session_state["segments_analysis"]
+    top = warning_list(analysis.churn, 1, analysis.limits.churned_days).row(0, named=True)
+    assert warnings["风险金额"][0] == format_value(top["expected_loss"], "currency", "zh")
+    assert "万" in warnings["风险金额"][0] and warnings["流失概率"][0].endswith("%")
+    churned = analysis.limits.churned_days
+    texts = [c.value for c in app.caption]
+    assert any(c.startswith("这里的“流失客户”是相对排名而非天数") and f"超过 {churned} 天未购买" in c for c in texts)
+    assert any(c.startswith("这里的“已流失”是客户当前的状态") for c in texts)
+    assert any(c.startswith(f"这里的流失是预测：客户在接下来 {analysis.churn.horizon_days} 天内") for c in texts)
+    assert app.multiselect(key="seg_extras_orders").proto.placeholder == "选择字段"
 
 
 def test_labelled_table_mode(home: Path) -> None:

@@ -12,6 +12,7 @@ from ml.mapping import columns_of
 from ml.publish import publish_churn
 from ui.auth import require
 from ui.governed import record_event
+from viz.format import format_value
 from viz.i18n import t
 from workspace.home import Workspace
 
@@ -22,6 +23,15 @@ def label_column(engine: Warehouse, table: str) -> str | None:
     """The table's churn label column, when it looks like a labelled snapshot rather than transactions."""
     with engine.reader() as con:
         return guess_label(columns_of(con, table))
+
+
+def shown_scores(ranked: pl.DataFrame, customer: str, lang: str) -> pl.DataFrame:
+    """The scores as the page shows them: the customer under a translated title, the probability as a percentage
+    (the download keeps the table's own id column and raw probabilities)."""
+    probability = t("segments.probability", lang)
+    return ranked.with_columns(pl.col(probability).map_elements(lambda p: format_value(p, "percent", lang),
+                                                                return_dtype=pl.String)).rename(
+        {customer: t("segments.col.customer", lang)})
 
 
 def labelled_panel(engine: Warehouse, table: str, guessed: str, lang: str) -> None:
@@ -44,7 +54,7 @@ def labelled_panel(engine: Warehouse, table: str, guessed: str, lang: str) -> No
             t("segments.probability", lang)),
         pl.col("churn_risk").replace_strict({r: t(f"segments.risk.{r}", lang) for r in ("high", "medium", "low")})
         .alias(t("segments.col.risk", lang)))
-    st.dataframe(ranked.head(200), hide_index=True)
+    st.dataframe(shown_scores(ranked.head(200), result.customer, lang), hide_index=True)
     if st.button(t("segments.save", lang), key="seg_save_labelled"):
         require("load_data")  # the scores are written back to the warehouse
         if restricted(engine):

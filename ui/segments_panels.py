@@ -26,6 +26,12 @@ from workspace import clock
 from workspace.home import Workspace
 
 PLOTLY = {"displaylogo": False}
+ROW_PX = 35  # a dataframe row (and its header) in pixels
+
+
+def fit_height(rows: int) -> int:
+    """A dataframe height that shows every row and the header, without an inner scroll bar."""
+    return ROW_PX * (rows + 1) + 3
 
 
 def _numbers(frame: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
@@ -44,9 +50,10 @@ def rfm_panel(engine: Warehouse, analysis: Analysis, lang: str) -> None:
     table = segment_table(analysis.rfm, lang)
     shown = table.select("segment", "rule", "customers", "share", "revenue_share", "avg_recency_days",
                          "avg_frequency", "avg_monetary")
-    st.dataframe(_formatted(shown, {"customers": "integer", "share": "percent", "revenue_share": "percent",
-                                    "avg_recency_days": "number", "avg_frequency": "number",
-                                    "avg_monetary": "currency"}, lang), hide_index=True)
+    formats = {"customers": "integer", "share": "percent", "revenue_share": "percent", "avg_recency_days": "number",
+               "avg_frequency": "number", "avg_monetary": "currency"}
+    st.dataframe(_formatted(shown, formats, lang), hide_index=True, height=fit_height(shown.height))
+    st.caption(t("segments.definition.rfm", lang, churned=analysis.limits.churned_days))
     st.caption(t("segments.treemap", lang))
     st.plotly_chart(charts.treemap(table, lang), config=PLOTLY)
     as_of = analysis.params.as_of or clock.today()
@@ -54,7 +61,7 @@ def rfm_panel(engine: Warehouse, analysis: Analysis, lang: str) -> None:
                             max_value=as_of, key="seg_compare")
     st.caption(t("segments.transitions", lang))
     matrix = transitions(earlier_rfm(engine, analysis, earlier), analysis.rfm, lang)
-    st.dataframe(matrix.rename({"from": t("segments.col.from", lang)}), hide_index=True)
+    st.table(matrix.rename({"from": t("segments.col.from", lang)}), hide_index=True)  # wraps its headers: no scroll
 
 
 def cluster_panel(analysis: Analysis, lang: str) -> Analysis:
@@ -73,7 +80,9 @@ def cluster_panel(analysis: Analysis, lang: str) -> Analysis:
     st.caption(t("segments.profile", lang))
     profile = result.profile.with_columns(pl.col("cluster").replace_strict(labels, return_dtype=pl.String)
                                           .alias("name"))
-    st.dataframe(profile_view(profile, features, lang), hide_index=True)
+    shown = profile_view(profile, features, lang)
+    st.dataframe(shown, hide_index=True, height=fit_height(shown.height),
+                 column_config={t("segments.col.name", lang): st.column_config.Column(width="medium")})
     left, right = st.columns(2)
     left.caption(t("segments.radar", lang))
     left.plotly_chart(charts.radar(result.profile, labels, features, [feature_title(f, lang) for f in features]),
@@ -89,19 +98,20 @@ def feature_title(feature: str, lang: str) -> str:
 
 
 def profile_view(profile: pl.DataFrame, features: list[str], lang: str) -> pl.DataFrame:
-    """The profile table with translated titles and numbers written the language's way."""
-    names = {f: feature_title(f, lang) for f in features}
-    formats = {"customers": "integer", "share": "percent", "monetary": "currency", "avg_order_value": "currency"}
-    shown = _numbers(profile.select("name", "customers", "share", *features, *(f"{f}_vs_mean" for f in features)),
-                     {**{f: "number" for f in features}, **{f"{f}_vs_mean": "ratio" for f in features}, **formats},
-                     lang)
+    """The profile table with translated titles, each feature's mean written the language's way beside its ratio
+    to the overall mean (one column per feature, so the table fits the page)."""
+    formats = {"monetary": "currency", "avg_order_value": "currency"}
+    shown = _numbers(profile.select("name", "customers", "share"), {"customers": "integer", "share": "percent"}, lang)
+    cells = [pl.Series(feature_title(f, lang), [
+        f"{format_value(mean, formats.get(f, 'number'), lang)} (×{format_value(ratio, 'ratio', lang)})"
+        for mean, ratio in zip(profile[f], profile[f"{f}_vs_mean"], strict=True)], dtype=pl.String) for f in features]
     titles = {c: t(f"segments.col.{c}", lang) for c in ("name", "customers", "share")}
-    ratios = {f"{f}_vs_mean": t("segments.vs_mean", lang, feature=n) for f, n in names.items()}
-    return shown.rename({**titles, **names, **ratios})
+    return shown.rename(titles).with_columns(cells)
 
 
 def lifecycle_panel(analysis: Analysis, lang: str) -> None:
     st.markdown(t("segments.cycle", lang, days=f"{analysis.limits.cycle_days:.0f}"))
+    st.caption(t("segments.definition.lifecycle", lang, churned=analysis.limits.churned_days))
     stages = stage_table(analysis.stages, lang, analysis.limits)
     st.dataframe(_formatted(stages.select("stage", "rule", "customers", "share"),
                             {"customers": "integer", "share": "percent"}, lang), hide_index=True)
@@ -116,13 +126,15 @@ def churn_panel(analysis: Analysis, lang: str) -> None:
         return
     st.caption(t("segments.churn_window", lang, days=churn.horizon_days, train=format_date(churn.train_cutoff, lang),
                  test=format_date(churn.test_cutoff, lang)))
+    st.caption(t("segments.definition.churn", lang, days=churn.horizon_days, cycle=f"{churn.cycle_days:.0f}",
+                 churned=analysis.limits.churned_days))
     columns = st.columns(4)
     for column, name in zip(columns, ("roc_auc", "pr_auc", "lift_top_decile", "baseline_roc_auc"), strict=True):
         column.metric(t(f"segments.metric.{name}", lang), f"{churn.metrics[name]:.3f}")
     st.caption(t("segments.calibration", lang))
     st.plotly_chart(charts.calibration(churn.calibration, lang), config=PLOTLY)
     st.subheader(t("segments.warning_list", lang))
-    st.dataframe(warnings(analysis, lang, 200), hide_index=True)
+    st.dataframe(warnings_shown(analysis, lang, 200), hide_index=True)
 
 
 def warnings(analysis: Analysis, lang: str, limit: int = 500) -> pl.DataFrame:
@@ -138,6 +150,15 @@ def warnings(analysis: Analysis, lang: str, limit: int = 500) -> pl.DataFrame:
         pl.col("factors").alias(t("segments.factors", lang)))
 
 
+def warnings_shown(analysis: Analysis, lang: str, limit: int) -> pl.DataFrame:
+    """The warning list as the page shows it: the customer under a translated title, the probability as a
+    percentage and the value at risk as money (¥, separators, 万 in Chinese); the export keeps raw numbers."""
+    listed = warnings(analysis, lang, limit)
+    shown = _numbers(listed, {t("segments.probability", lang): "percent",
+                              t("segments.expected_loss", lang): "currency"}, lang)
+    return shown.rename({analysis.params.mapping.customer: t("segments.col.customer", lang)})
+
+
 def export_panel(engine: Warehouse, model: SemanticModel, analysis: Analysis, lang: str) -> None:
     if st.button(t("segments.save", lang), key="seg_save", type="primary"):
         require("load_data")  # the segments are written back to the warehouse
@@ -151,8 +172,9 @@ def export_panel(engine: Warehouse, model: SemanticModel, analysis: Analysis, la
     table = customer_table(analysis, lang)
     st.subheader(t("segments.export_segments", lang))
     chosen = st.multiselect(t("segments.export_choose", lang), sorted(table["rfm_segment"].unique().to_list()),
-                            key="seg_export_segments")
+                            key="seg_export_segments", placeholder=t("segments.export_all_segments", lang))
     columns = st.multiselect(t("segments.export_columns", lang), table.columns, key="seg_export_columns",
+                             placeholder=t("segments.extras_placeholder", lang),
                              default=[analysis.params.mapping.customer, "rfm_segment", "cluster_name",
                                       "lifecycle_stage", "churn_risk"])
     fmt = st.radio(t("segments.format", lang), ("csv", "xlsx"), horizontal=True, key="seg_export_format")

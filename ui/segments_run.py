@@ -50,7 +50,7 @@ def choose_mapping(engine: Warehouse, table: str, lang: str) -> Mapping:
                              lambda c: c or t("segments.no_price", lang), default=proposed.price or "")
     others = [n for n in names if n not in (customer, date, amount, price)]
     extras = st.multiselect(t("segments.extras", lang), others, key=f"seg_extras_{table}",
-                            help=t("segments.extras_help", lang))
+                            help=t("segments.extras_help", lang), placeholder=t("segments.extras_placeholder", lang))
     with engine.reader() as con:
         mapping = mapping_for(con, table, customer, date, amount, price or None, tuple(extras))
         counts = exclusions(con, mapping)
