@@ -55,8 +55,8 @@ def build_revenue_by_channel(app: AppTest) -> None:
     app.multiselect(key="xw_metrics_en").set_value(["revenue"]).run()
     app.multiselect(key="xw_dimensions_en").set_value(["channel"]).run()
     app.selectbox(key="xw_grain_en").set_value("none").run()
-    assert app.selectbox(key="xw_chart_en").format_func("auto") == "Suggested: Donut"
-    app.selectbox(key="xw_chart_en").set_value("bar").run()
+    assert app.selectbox(key="xw_chart_en_donut").format_func("auto") == "Suggested: Donut"
+    app.selectbox(key="xw_chart_en_donut").set_value("bar").run()
     assert not app.exception, app.exception
     assert app.query_params["chart"] == "bar"
 
@@ -152,3 +152,39 @@ def test_sort_and_top_n(app: AppTest, con: duckdb.DuckDBPyConnection) -> None:
     expected = con.sql(BY_CHANNEL.format(extra="").replace("ORDER BY channel", "ORDER BY 2 DESC LIMIT 3")).fetchall()
     assert [(x, pytest.approx(y, rel=1e-9)) for x, y in bars(app).items()] == expected
     assert url_query(app).limit == 3 and url_query(app).order_by[0].desc
+
+
+LAST_30 = """SELECT COUNT(DISTINCT order_date) FROM orders WHERE status = 'completed' AND channel = 'Tmall'
+             AND order_date > (SELECT MAX(order_date) FROM orders) - INTERVAL 30 DAY"""
+
+
+def test_a_short_period_brings_a_daily_line_and_the_picker_names_the_chart(
+        app: AppTest, con: duckdb.DuckDBPyConnection) -> None:
+    app.multiselect(key="xw_dimensions_en").set_value(["channel"]).run()
+    line_picker = app.selectbox(key="xw_chart_en_line")
+    app.selectbox(key="xw_period_en").set_value("last_30_days").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="xw_grain_en").value == "day"  # the grain the user never chose follows the period
+    tmall = next(trace for trace in figure(app)["data"] if trace["name"] == "Tmall")
+    assert trace_type(tmall) == "scatter" and len(tmall["x"]) == con.execute(LAST_30).fetchone()[0] >= 25
+    app.selectbox(key="xw_grain_en").set_value("none").run()
+    picker = app.selectbox(key="xw_chart_en_donut")
+    assert picker.value == "auto" and picker.format_func("auto") == "Suggested: Donut"
+    assert [trace_type(t) for t in figure(app)["data"]] == ["pie"]
+    assert picker.id != line_picker.id  # a new widget in the browser, not the old one with its old label
+    assert "xw_chart_en_line" not in [s.key for s in app.selectbox]
+
+
+def test_a_chosen_quarter_over_30_days_draws_bars(app: AppTest) -> None:
+    app.selectbox(key="xw_grain_en").set_value("quarter").run()  # chosen by the user: a new period keeps it
+    app.selectbox(key="xw_period_en").set_value("last_30_days").run()
+    assert not app.exception, app.exception
+    assert app.selectbox(key="xw_grain_en").value == "quarter"
+    picker = app.selectbox(key="xw_chart_en_bar")
+    assert picker.format_func("auto") == "Suggested: Bar"
+    data = figure(app)["data"]
+    assert [trace_type(t) for t in data] == ["bar"] and 1 <= len(data[0]["x"]) <= 2
+
+
+def trace_type(trace: dict) -> str:
+    return trace.get("type", "scatter")

@@ -13,7 +13,7 @@ from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
 from viz.charts import build_figure
-from viz.suggest import drill, drill_next, sparkline_query, suggest_chart
+from viz.suggest import drill, drill_next, grain_for, sparkline_query, suggest_chart
 
 Q = SemanticQuery
 
@@ -22,6 +22,8 @@ Q = SemanticQuery
     (Q(metrics=("revenue",)), "kpi", None, None),
     (Q(metrics=("revenue", "orders")), "table", None, None),
     (Q(metrics=("revenue",), time_grain="month"), "line", "month", None),
+    (Q(metrics=("revenue",), dimensions=("channel",), time_grain="month",
+       time_range=TimeRange(dt.date(2025, 12, 2), dt.date(2025, 12, 31))), "bar", "month", "channel"),
     (Q(metrics=("revenue",), dimensions=("channel",), time_grain="quarter"), "line", "quarter", "channel"),
     (Q(metrics=("revenue",), dimensions=("channel",)), "donut", "channel", None),
     (Q(metrics=("aov",), dimensions=("channel",)), "bar", "channel", None),
@@ -100,3 +102,12 @@ def test_drill_at_the_last_level_keeps_the_filter_and_drops_the_split() -> None:
     assert drilled.dimensions == ("channel",) and drilled.filters == (Filter("city", "=", "Shanghai"),)
     with pytest.raises(QueryError, match="not split by 'region'"):
         drill(query, "region", "East")
+
+
+def test_the_grain_that_suits_a_period() -> None:
+    def days(n: int) -> TimeRange:
+        return TimeRange(dt.date(2025, 12, 31) - dt.timedelta(days=n - 1), dt.date(2025, 12, 31))
+
+    assert [grain_for(days(n)) for n in (7, 30, 62, 90, 183, 365, 1096, 2000)] == \
+        ["day", "day", "day", "week", "week", "month", "month", "quarter"]
+    assert grain_for(None) == "month"

@@ -20,8 +20,10 @@ from ui.auth import current_policy
 from ui.explore_filters import filter_section
 from ui.explore_state import seed
 from viz.i18n import t
+from viz.suggest import grain_for
 
 NONE = "none"
+GRAIN_CHOSEN = "xw_grain_chosen"  # forgotten with the other widgets when a new query is loaded
 
 
 def _help(model: SemanticModel, names: list[str], lang: str) -> str:
@@ -86,8 +88,16 @@ def pick_period(bounds: tuple[dt.date, dt.date] | None, query: SemanticQuery, la
     return TimeRange(picked[0], picked[-1]) if picked else None
 
 
-def pick_grain(query: SemanticQuery, lang: str) -> str | None:
-    grain = st.selectbox(t("explore.grain", lang), [NONE, *GRAINS], key=seed(f"grain_{lang}", query.time_grain or NONE),
+def _grain_chosen() -> None:
+    st.session_state[GRAIN_CHOSEN] = True
+
+
+def pick_grain(query: SemanticQuery, window: TimeRange | None, lang: str) -> str | None:
+    """The time grain; until the user picks one, a new period brings the grain that suits it (day for 30 days)."""
+    key = seed(f"grain_{lang}", query.time_grain or NONE)
+    if window != query.time_range and st.session_state[key] != NONE and not st.session_state.get(GRAIN_CHOSEN):
+        st.session_state[key] = grain_for(window)
+    grain = st.selectbox(t("explore.grain", lang), [NONE, *GRAINS], key=key, on_change=_grain_chosen,
                          format_func=lambda g: t(f"explore.grains.{g}", lang))
     return None if grain == NONE else grain
 
@@ -131,7 +141,7 @@ def build_query(model: SemanticModel, engine: Engine, query: SemanticQuery, lang
         filters = filter_section(model, engine, query, lang)
     with st.expander(t("explore.time", lang), expanded=True):
         window = pick_period(bounds, query, lang)
-        grain = pick_grain(query, lang)
+        grain = pick_grain(query, window, lang)
     with st.expander(t("explore.shape", lang), expanded=bool(query.order_by or query.limit or query.compare)):
         fields = [*metrics, *dimensions, *([grain] if grain else [])]
         order, limit, compare = pick_shape(model, query, fields, window is not None, lang)

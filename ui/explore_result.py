@@ -41,7 +41,8 @@ def choose_spec(query: SemanticQuery, result: QueryResult, model: SemanticModel,
     suggested = suggest_chart(query, result.frame, model)
     options = ["auto", *CHART_KINDS]
     chosen = explore_state.chart_choice()
-    key = explore_state.seed(f"chart_{lang}", chosen if chosen in CHART_KINDS else "auto")
+    # Keyed by the suggestion too: a new suggestion is a new widget, so the browser cannot keep the old label.
+    key = explore_state.seed(f"chart_{lang}_{suggested.kind}", chosen if chosen in CHART_KINDS else "auto")
     kind = st.selectbox(t("explore.chart_kind", lang), options, key=key,
                         format_func=lambda k: t("explore.auto", lang, kind=_kind_label(suggested.kind, lang))
                         if k == "auto" else _kind_label(k, lang))

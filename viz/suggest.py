@@ -3,7 +3,7 @@
 The rules follow the shape of the result, the way an analyst would choose:
 
 - one number → a KPI card (a sparkline can be drawn from `sparkline_query`);
-- a time grain → a line (one line per category of a second dimension);
+- a time grain → a line (one line per category of a second dimension); bars for one or two buckets;
 - two measures by a category → a scatter of one against the other (grouped bars for
   fewer than `SCATTER_MIN` categories or more measures);
 - one category → bars sorted by value, or a donut for a share of a whole
@@ -39,6 +39,7 @@ STACK_MAX = 8
 TABLE_ROWS = 60
 HEATMAP_CELLS = 400
 SCATTER_MIN = 5
+LINE_MIN = 3
 DRILL_PATHS: dict[str, str] = {"region": "city", "campaign_type": "campaign_name", "age_band": "age",
                                "year": "quarter", "quarter": "month", "month": "day", "week": "day"}
 
@@ -52,8 +53,9 @@ def suggest_chart(query: SemanticQuery, frame: pl.DataFrame, model: SemanticMode
     too_many = HEATMAP_CELLS if len(keys) == 2 else TABLE_ROWS
     if (frame.height > too_many and not query.time_grain) or len(keys) > 2:
         return ChartSpec("table")
-    if query.time_grain:
-        return ChartSpec("line", x=query.time_grain, y=metrics, color=_other(keys, query.time_grain))
+    if query.time_grain:  # a line needs three points; one or two buckets (a month of 30 days) read as bars
+        kind = "line" if _distinct(frame, query.time_grain) > LINE_MIN - 1 else "bar"
+        return ChartSpec(kind, x=query.time_grain, y=metrics, color=_other(keys, query.time_grain))
     first = keys[0]
     if len(keys) == 2:
         return _two_categories(keys, frame, metrics)
@@ -91,6 +93,19 @@ def _share_of_whole(metrics: tuple[str, ...], dimension: str, frame: pl.DataFram
     values = frame[metrics[0]].drop_nulls() if metrics[0] in frame.columns else pl.Series([])
     return additive and dimension in model.dimensions and model.dimensions[dimension].type == "string" \
         and bool(values.len()) and float(values.min()) >= 0  # type: ignore[arg-type]
+
+
+def grain_for(window: TimeRange | None) -> str:
+    """The time grain that gives a period a readable line: days up to two months, weeks up to half a year,
+    months up to three years, quarters beyond; months for all time.
+
+    >>> grain_for(TimeRange(dt.date(2025, 12, 2), dt.date(2025, 12, 31))), grain_for(None)
+    ('day', 'month')
+    """
+    days = window.days if window is not None else None
+    if days is None:
+        return "month"
+    return "day" if days <= 62 else "week" if days <= 190 else "month" if days <= 1100 else "quarter"
 
 
 def sparkline_query(query: SemanticQuery) -> SemanticQuery:
