@@ -37,6 +37,7 @@ COMPARED = ("spend", "campaign_revenue", "roas", "roi", "ctr", "cpc", "conversio
 NEEDED = (*ATTRIBUTES, *KPIS, "budget", "funnel_customers", "event_type")
 ADDITIVE = ("spend", "impressions", "clicks", "campaign_revenue", "orders", "buyers", "new_buyers")
 PACING_BAND = (0.9, 1.1)  # spend share within ±10 % of the time share is on track
+BUDGET_BAND = (0.9, 1.02)  # an ended campaign's final spend: under 90 % of budget under-spent, over 102 % over
 _YEAR = re.compile(r"\s*(19|20)\d\d\s*$")
 
 
@@ -71,13 +72,27 @@ class Campaign:
 
     @property
     def pacing_status(self) -> str:
-        """on_track, under, over; not_started before the start; no_budget without a budget; unavailable when
-        the user's data policy cannot split spend or budget."""
+        """A running campaign's pace (on_track, under, over); an ended one's final spend against its budget
+        (within_budget, under_spent, over_budget), as pacing means nothing once the days are gone;
+        not_started before the start; no_budget without a budget; unavailable when the user's data policy
+        cannot split spend or budget."""
         if self.budget is None or "spend" in self.unavailable:
             return "unavailable"
         if not self.budget:
             return "no_budget"
+        if self.status == "ended":
+            return budget_status((self.figures.get("spend") or 0.0) / self.budget)
         return "not_started" if self.status == "planned" else pacing_status(self.pacing)
+
+
+def budget_status(used: float) -> str:
+    """An ended campaign's final spend as a share of its budget, in words: under_spent, within_budget or
+    over_budget (a 2 % tolerance above the budget for late-booked costs).
+
+    >>> budget_status(1.0615), budget_status(0.95), budget_status(0.6)
+    ('over_budget', 'within_budget', 'under_spent')
+    """
+    return "under_spent" if used < BUDGET_BAND[0] else "over_budget" if used > BUDGET_BAND[1] else "within_budget"
 
 
 def status_on(as_of: dt.date, start: dt.date, end: dt.date) -> str:

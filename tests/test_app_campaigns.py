@@ -87,6 +87,20 @@ def test_list_numbers_equal_sql(home: Path, con: duckdb.DuckDBPyConnection) -> N
     assert known == sorted(known, reverse=True)
 
 
+def test_ended_campaigns_show_final_spend_against_budget(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    used = dict(con.sql("SELECT c.campaign_name, SUM(a.spend) / c.budget FROM campaigns c JOIN ad_spend a "
+                        "USING (campaign_id) WHERE c.end_date < DATE '2025-12-31' "
+                        "GROUP BY c.campaign_name, c.budget").fetchall())
+    over = ("Member Day Autumn 2025", "Sunscreen Season Promotion 2025")  # ended at 106.15% and 106.74%
+    assert [round(used[name], 4) for name in over] == [1.0615, 1.0674]
+    expected = {"Over budget": sum(u > 1.02 for u in used.values()), "Under-spent": sum(u < 0.9 for u in used.values())}
+    shown = campaigns_page("en").dataframe[0].value.set_index("Campaign")
+    assert [shown.loc[name, "Pacing"] for name in over] == ["Over budget", "Over budget"]
+    assert {w: (shown["Pacing"] == w).sum() for w in expected} == expected
+    zh = campaigns_page("zh").dataframe[0].value
+    assert [(zh["花费节奏"] == w).sum() for w in ("超出预算", "预算未用足")] == list(expected.values())
+
+
 def test_a_campaigns_kpis_equal_sql(home: Path, con: duckdb.DuckDBPyConnection) -> None:
     app = campaigns_page(campaign="CMP027")
     assert app.radio(key="cmp_section_en").value == "campaign"

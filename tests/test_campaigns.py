@@ -85,6 +85,21 @@ def test_pacing_of_a_running_campaign(listing: pl.DataFrame, con: duckdb.DuckDBP
     assert row["pacing_status"] == ("under" if row["pacing"] < 0.9 else "over" if row["pacing"] > 1.1 else "on_track")
 
 
+def test_an_ended_campaign_is_judged_on_its_final_spend_against_its_budget(
+        model: SemanticModel, engine: DuckDBEngine, con: duckdb.DuckDBPyConnection) -> None:
+    used = dict(con.sql("""
+        SELECT c.campaign_id, SUM(a.spend) / c.budget FROM campaigns c JOIN ad_spend a USING (campaign_id)
+        WHERE c.end_date < DATE '2025-12-31' GROUP BY c.campaign_id, c.budget""").fetchall())
+    assert used["CMP037"] == pytest.approx(1.0615, abs=1e-4) and used["CMP025"] == pytest.approx(1.0674, abs=1e-4)
+    ended = campaign_list(model, engine).filter(pl.col("status") == "ended")
+    words = dict(ended.select("campaign_id", "pacing_status").rows())
+    assert words == {c: "over_budget" if u > 1.02 else "under_spent" if u < 0.9 else "within_budget"
+                     for c, u in used.items()}
+    assert words["CMP037"] == words["CMP025"] == "over_budget"  # Member Day Autumn, Sunscreen Season 2025
+    running = campaign_list(model, engine, dt.date(2025, 11, 21)).filter(pl.col("campaign_id") == "CMP037")
+    assert running["pacing_status"][0] in ("under", "on_track", "over")  # mid-campaign: its pace
+
+
 def test_new_buyers_are_those_without_an_earlier_order(listing: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> None:
     expected = con.sql("""
         WITH firsts AS (SELECT campaign_id, customer_id, MIN(order_date) d FROM orders
