@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -11,7 +13,10 @@ import yaml
 from errors import ModelError
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel, load_model, model_to_dict, parse_model, save_model
+from semantic.nlq.ask import ask
+from semantic.nlq.builtin import BuiltinEngine
 from semantic.nlq.values import dimension_values
+from semantic.query import Filter
 
 
 def test_values_are_the_distinct_values_in_the_data(model: SemanticModel, engine: DuckDBEngine,
@@ -41,6 +46,48 @@ def test_demo_values_have_chinese_labels(model: SemanticModel, engine: DuckDBEng
         assert all(labels[v].label("zh") != v for v in data[name]), name
     assert model.dimensions["channel"].values["JD"].label("zh") == "京东"
     assert model.dimensions["region"].values["East"].label("zh") == "华东"
+
+
+CODES = ("campaign_id",)  # identifiers, the same in every language
+
+
+def test_every_english_demo_value_has_a_chinese_name(model: SemanticModel, engine: DuckDBEngine) -> None:
+    """The Chinese UI shows no English data value: every value with Latin letters is named in Chinese."""
+    data = dimension_values(model, engine)
+    for name, values in data.items():
+        dim = model.dimensions[name]
+        english = [v for v in values if re.search(r"[A-Za-z]", v) and name not in CODES]
+        unnamed = [v for v in english if not re.search(r"[\u4e00-\u9fff]", dim.value_label(v, "zh"))]
+        assert not unnamed, (name, unnamed)
+        assert all(dim.value_label(v, "en") == v or name in ("status", "event_type") for v in values), name
+    campaign = model.dimensions["campaign_name"]
+    assert len(data["campaign_name"]) == 40 and len(set(map(lambda v: campaign.value_label(v, "zh"),
+                                                             data["campaign_name"]))) == 40
+    assert campaign.value_label("618 Mid-Year Sale 2025", "zh") == "2025 618 年中大促"
+    assert campaign.value_label("Double 11 2025", "zh") == "2025 双11"
+    assert model.dimensions["city"].value_label("Shanghai", "zh") == "上海"
+    assert model.dimensions["gender"].value_label("Female", "zh") == "女性"
+    assert model.dimensions["region"].value_label("Central", "zh") == "华中"
+
+
+@pytest.mark.parametrize(("question", "campaign"), [("2025 618 年中大促的投产比", "618 Mid-Year Sale 2025"),
+                                                    ("2025 双11 抖音直播的销售额", "Double 11 Douyin Live 2025"),
+                                                    ("2024 三八女王节的销售额", "Women's Day 2024")])
+def test_questions_name_campaigns_in_chinese(question: str, campaign: str, model: SemanticModel,
+                                            engine: DuckDBEngine, con: duckdb.DuckDBPyConnection) -> None:
+    answer = ask(question, model=model, engine=engine, question_engine=BuiltinEngine(), lang="zh",
+                 as_of=dt.date(2025, 12, 31))
+    query = answer.interpretation.query
+    assert query is not None and query.filters == (Filter("campaign_name", "=", campaign),)
+    metric = query.metrics[0]
+    expected = {
+        "roas": """SELECT SUM(net_amount) FILTER (WHERE status = 'completed') / (SELECT SUM(spend) FROM ad_spend
+                   JOIN campaigns USING (campaign_id) WHERE campaign_name = $1)
+                   FROM orders JOIN campaigns USING (campaign_id) WHERE campaign_name = $1""",
+        "revenue": """SELECT SUM(net_amount) FROM orders JOIN campaigns USING (campaign_id)
+                      WHERE status = 'completed' AND campaign_name = $1"""}[metric]
+    assert answer.result.frame[metric][0] == pytest.approx(con.execute(expected, [campaign]).fetchone()[0])
+    assert campaign not in answer.understood  # restated by its Chinese name
 
 
 SMALL = """
