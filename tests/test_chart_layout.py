@@ -9,6 +9,7 @@ import re
 
 import duckdb
 import plotly.io as pio
+import polars as pl
 import pytest
 from streamlit.elements.lib.streamlit_plotly_theme import configure_streamlit_plotly_theme
 
@@ -132,3 +133,17 @@ def test_dashboard_html_is_drawn_in_plotlys_theme_with_room_for_labels(
     layout = _layouts(page)[0]
     assert layout["xaxis"]["automargin"] and layout["legend"]["y"] >= 1
     assert layout["xaxis"]["ticktext"][:2] == ["天猫", "抖音"]
+
+
+def test_segment_radar_keeps_its_feature_names_whole() -> None:
+    from ui.segments_charts import radar
+
+    features = ["recency", "monetary", "aov", "tenure"]
+    titles = ["Days since purchase", "Spend", "Avg order value", "Days since first purchase"]
+    profile = pl.DataFrame({"cluster": [0, 1], **{f"{f}_vs_mean": [0.6, 1.4] for f in features}})
+    figure = radar(profile, {0: "low-spend, lapsed", 1: "high-spend, recent"}, features, titles)
+    theta = [name.replace("<br>", " ") for name in figure.data[0].theta]
+    assert theta == [*titles, titles[0]]  # every name whole, "…pend" and "…alue" no more
+    widest = max(text_width(line) for name in figure.data[0].theta for line in name.split("<br>"))
+    assert figure.layout.margin.l >= widest and figure.layout.margin.r >= widest
+    assert figure.layout.legend.orientation == "h" and figure.layout.legend.yanchor == "top"

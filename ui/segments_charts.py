@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from viz.i18n import t
+from viz.layout import ROW_PX, legend_rows, wrap
+from viz.time_axis import text_width
 
 
 def treemap(table: pl.DataFrame, lang: str) -> go.Figure:
@@ -27,12 +29,19 @@ def silhouette_line(scores: dict[int, float], lang: str) -> go.Figure:
 
 
 def radar(profile: pl.DataFrame, names: dict[int, str], features: list[str], titles: list[str]) -> go.Figure:
-    figure = go.Figure()
+    """Each cluster's features against the overall mean, the feature names whole around the circle."""
+    figure, wrapped = go.Figure(), [wrap(title) for title in titles]
     for row in profile.iter_rows(named=True):
         values = [row[f"{f}_vs_mean"] for f in features]
-        figure.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*titles, titles[0]],
+        figure.add_trace(go.Scatterpolar(r=[*values, values[0]], theta=[*wrapped, wrapped[0]],
                                          name=names[row["cluster"]], fill="toself", opacity=0.5))
-    figure.update_layout(margin={"t": 20}, height=380, polar={"radialaxis": {"visible": True}})
+    lines = [line for title in wrapped for line in title.split("<br>")]
+    side = min(120, int(max((text_width(line) for line in lines), default=0)) + 16)
+    rows = legend_rows([str(n) for n in names.values()])
+    figure.update_layout(height=380 + rows * ROW_PX, polar={"radialaxis": {"visible": True}},
+                         margin={"t": 36 + rows * ROW_PX, "b": 36, "l": side, "r": side},
+                         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "top",
+                                 "yref": "container"})
     return figure
 
 
