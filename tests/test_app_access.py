@@ -7,6 +7,7 @@ it asks for a page its role may not open, and what lands in the users, policies 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import beacon
-from workspace.audit import browse
+from ui.admin_audit import detail_text
+from workspace.audit import browse, record
 from workspace.dashboards import DashboardStore
 from workspace.demo_dashboards import MARKETING_ID, ensure_demo_dashboards
 from workspace.home import Workspace
@@ -264,3 +266,28 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(ws: Workspace) -> No
     assert [t.value for t in app.title] == ["Sign in to Beacon"] and "auth_token" not in app.session_state
     sign_in(app, "ana", VIEWER_PASSWORD)
     assert [e.value for e in app.error] == ["This account is disabled; ask an admin."]
+
+
+def test_the_audit_log_reads_in_chinese_with_widths_that_show_event_and_detail(ws: Workspace) -> None:
+    record(ws, "query", "ana", {"page": "ask"}, sql="SELECT 1", rows=1, duration_ms=2.0)
+    record(ws, "export", "ana", {"what": "campaign review", "campaign_id": "CMP0007", "format": "pdf"})
+    record(ws, "data_load", "boss", {"command": "ingest", "table": "orders", "source": "orders.csv"})
+    app = new_app()
+    app.segmented_control(key="language_switch").set_value("zh").run()
+    sign_in(app, "boss", ADMIN_PASSWORD).switch_page("app_pages/admin.py").run()
+    assert not app.exception, app.exception
+    frame = app.dataframe[-1].value
+    details = dict(zip(frame["事件"], frame["详情"], strict=False))
+    assert details["查询"] == "页面：问答"
+    assert details["导出"] == "营销活动：CMP0007 · 格式：pdf · 内容：活动复盘"  # the log stores keys sorted
+    assert details["导入数据"] == "命令：ingest · 来源：orders.csv · 表：orders"
+    widths = {name: spec.get("width") for name, spec in json.loads(app.dataframe[-1].proto.columns).items()}
+    assert widths["事件"] == 140 and widths["详情"] == 380 and widths["SQL"] == 100
+    assert sum(w for w in widths.values() if w) <= 980  # fits a wide page at 1440 px without scrolling
+
+
+def test_audit_details_in_english_name_pages_and_actions() -> None:
+    assert detail_text({"page": "segments"}) == "page: Segments"
+    assert detail_text({"action": "view_audit", "role": "viewer"}) == "action: See the audit log · role: Viewer"
+    assert detail_text({"action": "create_link", "dashboard": "d1"}, "zh") == "操作：创建分享链接 · 看板：d1"
+    assert detail_text({"unknown_key": "x y"}, "zh") == "unknown_key：x y"  # a key no file names stays as stored

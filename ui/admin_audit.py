@@ -19,6 +19,7 @@ from workspace import audit, clock, users
 from workspace.audit import EVENTS, AuditEntry
 from workspace.home import Workspace
 
+WORDED = ("page", "what", "action", "role", "reason")  # detail values from a fixed list, worded for the reader
 SHOWN = 500  # most entries drawn on the page; the CSV holds every match
 DEFAULT_DAYS = 30
 
@@ -30,7 +31,8 @@ def audit_panel(lang: str) -> None:
     user, event, since, until = _filters([u.username for u in users.list_users(ws)], ws, lang)
     entries = audit.browse(ws, user=user, event=event, since=since, until=until)
     st.caption(t("access.audit_count", lang, n=len(entries), shown=min(len(entries), SHOWN), zone=zone.key))
-    st.dataframe(_table(entries[:SHOWN], zone, lang), hide_index=True, width="stretch")
+    st.dataframe(_table(entries[:SHOWN], zone, lang), hide_index=True, width="stretch",
+                 column_config=column_widths(lang))
     st.download_button(t("access.audit_export", lang), audit.to_csv(entries).encode("utf-8"),
                        file_name="beacon-audit.csv", mime="text/csv", icon=":material/download:",
                        key="admin_audit_csv")
@@ -62,16 +64,42 @@ def _range(chosen: object, today: dt.date) -> tuple[dt.date, dt.date]:
     return min(days), max(days)
 
 
-def detail_text(detail: dict[str, object]) -> str:
-    """An entry's detail as an auditor reads it (a list, such as a dashboard's tiles, as its items).
+def detail_text(detail: dict[str, object], lang: str = "en") -> str:
+    """An entry's detail as an auditor reads it: keys and known values (pages, actions, roles) in the reader's
+    language, a list (a dashboard's tiles) as its items; names, ids and SQL stay as they were stored.
 
     >>> detail_text({"action": "add", "target": "east", "role": "viewer"})
-    'action: add · target: east · role: viewer'
-    >>> detail_text({"dashboard": "d1", "tiles": ["a1", "b2"]})
-    'dashboard: d1 · tiles: a1, b2'
+    'action: added · user: east · role: Viewer'
+    >>> detail_text({"dashboard": "d1", "tiles": ["a1", "b2"]}, "zh")
+    '看板：d1 · 图块：a1, b2'
     """
-    return " · ".join(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+    separator = "：" if lang == "zh" else ": "
+    return " · ".join(f"{_known(f'access.detail.{key}', lang) or key}{separator}{_value(key, value, lang)}"
                       for key, value in detail.items())
+
+
+def _value(key: str, value: object, lang: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if not isinstance(value, str) or key not in WORDED:
+        return str(value)
+    return (_known(f"access.detail_value.{key}.{value.replace(' ', '_')}", lang)
+            or _known(f"access.{key}.{value}", lang) or value)  # roles and permission actions have their words
+
+
+def _known(key: str, lang: str) -> str | None:
+    """The text of `key`, or None when no translation file has it."""
+    text = t(key, lang)
+    return None if text == key else text
+
+
+WIDTHS = {"at": 140, "event": 140, "user": 80, "detail": 380, "sql": 100, "rows": 55, "duration_ms": 85}
+
+
+def column_widths(lang: str) -> dict[str, st.column_config.Column]:
+    """Pixel widths that fit a wide page: the event and the detail read in full, the SQL takes what is left
+    (its full text shows when a cell is opened, and in the CSV)."""
+    return {t(f"access.column.{name}", lang): st.column_config.Column(width=px) for name, px in WIDTHS.items()}
 
 
 def _table(entries: list[AuditEntry], zone: ZoneInfo, lang: str) -> pl.DataFrame:
@@ -82,7 +110,7 @@ def _table(entries: list[AuditEntry], zone: ZoneInfo, lang: str) -> pl.DataFrame
         column("at"): [e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") for e in entries],
         column("event"): [t(f"access.event.{e.event}", lang) for e in entries],
         column("user"): [e.user or "" for e in entries],
-        column("detail"): [detail_text(e.detail) for e in entries],
+        column("detail"): [detail_text(e.detail, lang) for e in entries],
         column("sql"): [e.sql or "" for e in entries],
         column("rows"): ["" if e.rows is None else f"{e.rows:,}" for e in entries],
         column("duration_ms"): ["" if e.duration_ms is None else f"{e.duration_ms:,.1f}" for e in entries],
