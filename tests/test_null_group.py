@@ -55,3 +55,18 @@ def test_csv_names_the_group(model: SemanticModel, engine: DuckDBEngine, con: du
     none_row = next(r for r in rows if r[0] == "（无）")
     assert float(none_row[1]) == pytest.approx(con.execute(ORGANIC).fetchone()[0]) and none_row[2] == ""
     assert sum(1 for r in rows if r[0] == "") == 0
+
+
+@pytest.mark.parametrize("kind", ["bar", "bar_horizontal", "line"])
+def test_charts_draw_the_group_under_its_name(kind: str, model: SemanticModel, engine: DuckDBEngine,
+                                              con: duckdb.DuckDBPyConnection) -> None:
+    """Plotly leaves out a bar whose category is missing; the axis would still scale to it."""
+    from viz.charts import build_figure
+
+    query = SemanticQuery(metrics=("revenue",), dimensions=("campaign_name",), time_range=Q2)
+    frame = run_query(query, model, engine).frame
+    figure = build_figure(ChartSpec(kind, x="campaign_name", y=("revenue",)), frame, query, model, "zh")
+    (trace,) = figure.data
+    keys, values = (trace.y, trace.x) if kind == "bar_horizontal" else (trace.x, trace.y)
+    assert None not in keys and len(keys) == frame.height
+    assert values[list(keys).index("（无）")] == pytest.approx(con.execute(ORGANIC).fetchone()[0])

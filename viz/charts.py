@@ -27,7 +27,7 @@ from viz.chart_spec import CHART_KINDS, ChartSpec, resolve
 from viz.figures import PALETTE, nice_ticks
 from viz.format import format_change, format_value
 from viz.i18n import t
-from viz.labels import cell_text, column_format, column_label, escape_html, plain_numbers, query_title
+from viz.labels import cell_text, column_format, column_label, escape_html, none_label, plain_numbers, query_title
 from viz.layout import frame_layout, wrap
 from viz.tables import table_figure, table_frame, totals_queries
 from viz.time_axis import time_ticks
@@ -70,6 +70,13 @@ class _Chart:
 
     def texts(self, values: list[object], column: str) -> list[str]:
         return [self.text(v, column) for v in values]
+
+    def keys(self, values: list[object]) -> list[object]:
+        """Category positions: the group without a value (orders with no campaign) gets its name, "(none)",
+        as Plotly leaves out a bar or point whose x is missing."""
+        if self.time_x:
+            return values
+        return [none_label(self.lang) if v is None else v for v in values]
 
     @property
     def time_x(self) -> bool:
@@ -132,7 +139,7 @@ def _category_axis(chart: _Chart) -> dict[str, Any]:
         axis.update(tickvals=shown, ticktext=[escape_html(text) for text in texts])
     elif chart.spec.x:
         values = chart.ordered()[chart.spec.x].unique(maintain_order=True).to_list()
-        axis.update(type="category", tickvals=values,
+        axis.update(type="category", tickvals=chart.keys(values),
                     ticktext=[escape_html(v) for v in chart.texts(values, chart.spec.x)])
     return axis
 
@@ -160,7 +167,7 @@ def _cartesian(chart: _Chart) -> go.Figure:
     kind, figure, right = chart.spec.kind, go.Figure(), _secondary(chart)
     horizontal = kind == "bar_horizontal"
     for index, (name, part, column) in enumerate(chart.series()):
-        xs = part[chart.spec.x].to_list() if chart.spec.x else [chart.label(column)]
+        xs = chart.keys(part[chart.spec.x].to_list()) if chart.spec.x else [chart.label(column)]
         ys = part[column].to_list()
         axis = {"yaxis": "y2"} if column in right and not horizontal else {}
         if kind in BAR_KINDS:
