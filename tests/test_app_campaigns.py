@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -99,6 +100,18 @@ def test_ended_campaigns_show_final_spend_against_budget(home: Path, con: duckdb
     assert {w: (shown["Pacing"] == w).sum() for w in expected} == expected
     zh = campaigns_page("zh").dataframe[0].value
     assert [(zh["花费节奏"] == w).sum() for w in ("超出预算", "预算未用足")] == list(expected.values())
+
+
+def test_the_list_shows_names_whole(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The name columns are as wide as their longest text (about 6.7 px a letter in the 14 px font), not cut
+    to 'Winter Gift Sets Launch 2' or 'WeChat Mini'."""
+    longest = con.sql("SELECT MAX(LENGTH(campaign_name)), MAX(LENGTH(channel)) FROM campaigns").fetchall()[0]
+    assert longest == (31, 19)  # Summer Body Care Promotion 2025, WeChat Mini Program
+    config = json.loads(campaigns_page("en").dataframe[0].proto.columns)
+    assert config["Campaign"]["width"] >= 7 * longest[0] and config["Campaign"]["pinned"]
+    assert config["Channel"]["width"] >= 7 * longest[1]
+    zh = json.loads(campaigns_page("zh").dataframe[0].proto.columns)
+    assert zh["活动"]["width"] >= 7 * len("2025 ") + 14 * len("夏季身体护理促销") and zh["渠道"]["width"] >= 14 * 5
 
 
 def test_a_campaigns_kpis_equal_sql(home: Path, con: duckdb.DuckDBPyConnection) -> None:
