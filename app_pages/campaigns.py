@@ -61,7 +61,7 @@ def review(model: SemanticModel, engine: Engine, listing: pl.DataFrame, as_of: d
 
 
 def render(model: SemanticModel) -> None:
-    engine = analysis_engine(model)  # every campaign figure under the signed-in user's policy
+    engine = analysis_engine(model, "campaigns")  # under the user's policy; each distinct query audited once
     require(model)
     date_col, section_col = st.columns([1, 5], vertical_alignment="bottom")
     with date_col:

@@ -15,7 +15,8 @@ from semantic.query import SemanticQuery, TimeRange
 from ui import resources
 from ui.auth import current_policy
 from ui.campaign_alerts import home_alerts
-from ui.governed import analysis_engine, readable_metrics
+from ui.governed import analysis_engine, audit_view, readable_metrics
+from ui.home_trend import partial_buckets, partial_note, trend_grain
 from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import definitions, kpi_row, localized_choice
@@ -43,10 +44,6 @@ def choose_period(first: dt.date, last: dt.date) -> TimeRange:
     return TimeRange(start, end)
 
 
-def trend_grain(window: TimeRange) -> str:
-    return "day" if window.days <= 92 else "week" if window.days <= 400 else "month"
-
-
 def render(model: SemanticModel) -> None:
     engine = resources.engine_for(model)
     check_tables(model, engine)
@@ -66,16 +63,26 @@ def render(model: SemanticModel) -> None:
     policy = current_policy()
     result = run_query(SemanticQuery(metrics=tuple(kpis), time_range=window, compare="previous_period"),
                        model, engine, policy)
-    kpi_row(model, result.frame, kpis, lang)
+    audit_view("home", result)
+    kpi_row(model, result.frame, kpis, lang, labels={"roas": t("home.roas_label", lang)})
+    if "roas" in kpis:
+        st.caption(t("home.roas_note", lang))
     grain = trend_grain(window)
     focus = kpis[0]
     trend = run_query(SemanticQuery(metrics=(focus,), time_grain=grain, time_range=window,
                                     compare="previous_period"), model, engine, policy)
+    audit_view("home", trend)
     metric = model.metrics[focus]
     st.subheader(t("home.trend_title", lang, metric=metric.label(lang)))
     series = {focus: t("home.current", lang), f"{focus}__previous": t("home.previous", lang)}
-    st.plotly_chart(trend_figure(trend.frame, grain, series, metric.format, lang, grain, model.currency),
-                    width="stretch", config={"displaylogo": False})
+    figure = trend_figure(trend.frame, grain, series, metric.format, lang, grain, model.currency)
+    for month, _, _ in partial_buckets(window, grain):  # the cut month says so on the chart too
+        figure.add_annotation(x=month, y=1, yref="paper", text=t("home.partial_mark", lang), showarrow=False,
+                              font={"size": 11, "color": "#6b7280"})
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+    note = partial_note(window, grain, lang)
+    if note:
+        st.caption(note)
     definitions(model, kpis, lang, [result.compiled.sql, trend.compiled.sql])
 
 

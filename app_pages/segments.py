@@ -9,7 +9,7 @@ from ui import resources
 from ui.governed import analysis_engine
 from ui.segments_labelled import label_column, labelled_panel
 from ui.segments_panels import churn_panel, cluster_panel, export_panel, lifecycle_panel, rfm_panel
-from ui.segments_run import RESULT, choose_mapping, choose_params, run, saved_runs, user_tables
+from ui.segments_run import RESULT, audit_shown, choose_mapping, choose_params, run, saved_runs, user_tables
 from ui.shown import shown_errors
 from ui.state import session
 from ui.widgets import localized_choice
@@ -41,6 +41,7 @@ def render() -> None:
         analysis = run(engine, again or params, lang)
     if analysis is None or analysis.params.mapping.table != table:
         return
+    audit_shown(analysis)
     st.caption(t("segments.customers_total", lang, customers=format_value(analysis.features.height, "integer", lang),
                  date=format_date(analysis.params.as_of, lang)))
     tabs = st.tabs([t(f"segments.tab_{name}", lang) for name in ("rfm", "clusters", "lifecycle", "churn", "export")])

@@ -9,6 +9,7 @@ over another region's rows. Exports, share links, model edits and data loads are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -24,9 +25,21 @@ from ui.auth import current_policy, current_user
 from workspace.audit import record, record_result
 
 
-def analysis_engine(model: SemanticModel) -> Engine:
-    """The model's engine seen through the signed-in user's policy (the engine itself for unrestricted users)."""
-    return governed(resources.engine_for(model), model, current_policy())
+def analysis_engine(model: SemanticModel, page: str | None = None) -> Engine:
+    """The model's engine seen through the signed-in user's policy (the engine itself for unrestricted users);
+    with `page`, every distinct query it runs is logged once per session as that page's view."""
+    return governed(resources.engine_for(model), model, current_policy(), view_auditor(page) if page else None)
+
+
+def view_auditor(page: str) -> Callable[[QueryResult], None]:
+    """An audit hook for a page that runs many queries (campaigns): each distinct SQL is logged once per session,
+    not on every rerun, with the page it was shown on."""
+    def log(result: QueryResult) -> None:
+        seen = st.session_state.setdefault(f"audited_{page}_queries", set())
+        if result.compiled.sql not in seen:
+            record_result(resources.workspace(), "query", current_user().username, result, {"page": page})
+            seen.add(result.compiled.sql)
+    return log
 
 
 def readable_metrics(model: SemanticModel, metrics: list[str]) -> list[str]:
@@ -53,8 +66,4 @@ def record_event(event: str, detail: dict[str, Any]) -> None:
 
 def audit_view(page: str, result: QueryResult) -> None:
     """Log the query behind what a page shows, once per distinct query of the session (not on every rerun)."""
-    key = f"audited_{page}"
-    if st.session_state.get(key) == result.compiled.sql:
-        return
-    record_result(resources.workspace(), "query", current_user().username, result, {"page": page})
-    st.session_state[key] = result.compiled.sql
+    view_auditor(page)(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,10 +16,13 @@ from ml.features import data_bounds
 from ml.governed import Warehouse
 from ml.mapping import Mapping, columns_of, exclusions, mapping_for, propose_mapping
 from ml.runs import list_runs
+from ui import resources
+from ui.auth import current_user
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import error_text, t
 from workspace import clock
+from workspace.audit import record
 
 RESULT = "segments_analysis"
 
@@ -103,6 +107,20 @@ def saved_runs(meta: Path, table: str, lang: str) -> Params | None:
             as_of=r.params.get("as_of"), k=r.summary.get("k")))
         again = st.button(t("segments.run_again", lang), key="seg_run_again")
     return Params.from_dict(chosen.params) if again else None
+
+
+def audit_shown(analysis: Analysis) -> None:
+    """Log the segments a session was shown, once per distinct analysis (table, columns, date, k, window), as
+    the other pages log their queries: the pipeline reads per-customer SQL, so its parameters stand for it."""
+    params = analysis.params.to_dict()
+    key = json.dumps(params, sort_keys=True)
+    seen = st.session_state.setdefault("audited_segments_runs", set())
+    if key in seen:
+        return
+    record(resources.workspace(), "query", current_user().username,
+           {"page": "segments", "table": analysis.params.mapping.table, "as_of": params["as_of"],
+            "k": analysis.clustering.k, "churn": analysis.churn is not None}, rows=analysis.features.height)
+    seen.add(key)
 
 
 def renamed(analysis: Analysis, names: dict[int, str]) -> Analysis:

@@ -15,14 +15,17 @@ from viz.i18n import t
 from workspace import clock
 
 
-def kpi_row(model: SemanticModel, frame: pl.DataFrame, metrics: list[str], lang: str, per_row: int = 3) -> None:
-    """One card per metric with its change against the comparison columns (`m__change_pct`)."""
+def kpi_row(model: SemanticModel, frame: pl.DataFrame, metrics: list[str], lang: str, per_row: int = 3,
+            labels: dict[str, str] | None = None) -> None:
+    """One card per metric with its change against the comparison columns (`m__change_pct`); `labels` renames
+    a card where its neighbours could mislead (Home's ROAS beside all-orders revenue)."""
     row = frame.row(0, named=True) if frame.height else {}
     columns = [c for start in range(0, len(metrics), per_row) for c in st.columns(per_row)]
     for column, name in zip(columns, metrics, strict=False):
         metric = model.metrics[name]
         change = row.get(f"{name}__change_pct")
-        column.metric(metric.label(lang), format_value(row.get(name), metric.format, lang, model.currency),
+        label = (labels or {}).get(name, metric.label(lang))
+        column.metric(label, format_value(row.get(name), metric.format, lang, model.currency),
                       delta=format_change(change, lang) if change is not None else None,
                       delta_color="normal" if metric.higher_is_better else "inverse",
                       help=metric.description(lang), border=True)
