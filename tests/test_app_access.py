@@ -282,7 +282,7 @@ def test_the_audit_log_reads_in_chinese_with_widths_that_show_event_and_detail(w
     assert details["导出"] == "营销活动：CMP0007 · 格式：pdf · 内容：活动复盘"  # the log stores keys sorted
     assert details["导入数据"] == "命令：ingest · 来源：orders.csv · 表：orders"
     widths = {name: spec.get("width") for name, spec in json.loads(app.dataframe[-1].proto.columns).items()}
-    assert widths["事件"] == 140 and widths["详情"] == 380 and widths["SQL"] == 100
+    assert widths["事件"] == 140 and widths["详情"] == 360 and widths["SQL"] == 100
     assert sum(w for w in widths.values() if w) <= 980  # fits a wide page at 1440 px without scrolling
 
 
@@ -291,3 +291,5 @@ def test_audit_details_in_english_name_pages_and_actions() -> None:
     assert detail_text({"action": "view_audit", "role": "viewer"}) == "action: See the audit log · role: Viewer"
     assert detail_text({"action": "create_link", "dashboard": "d1"}, "zh") == "操作：创建分享链接 · 看板：d1"
     assert detail_text({"unknown_key": "x y"}, "zh") == "unknown_key：x y"  # a key no file names stays as stored
+    assert detail_text({"as_of": "2025-12-31", "churn": True, "k": 2, "page": "segments"}, "zh") == \
+        "分析日期：2025-12-31 · 流失模型：是 · 聚类数：2 · 页面：客户分群"

@@ -81,6 +81,8 @@ def detail_text(detail: dict[str, object], lang: str = "en") -> str:
 def _value(key: str, value: object, lang: str) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return t(f"access.detail_value.{'yes' if value else 'no'}", lang)
     if not isinstance(value, str) or key not in WORDED:
         return str(value)
     return (_known(f"access.detail_value.{key}.{value.replace(' ', '_')}", lang)
@@ -93,7 +95,7 @@ def _known(key: str, lang: str) -> str | None:
     return None if text == key else text
 
 
-WIDTHS = {"at": 140, "event": 140, "user": 80, "detail": 380, "sql": 100, "rows": 55, "duration_ms": 85}
+WIDTHS = {"at": 140, "event": 140, "user": 80, "detail": 360, "sql": 100, "rows": 55, "duration_ms": 85}
 
 
 def column_widths(lang: str) -> dict[str, st.column_config.Column]:
