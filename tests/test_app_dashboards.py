@@ -202,3 +202,11 @@ def test_a_filter_value_that_no_longer_exists_is_named(home: Path, monkeypatch: 
     app = open_page(home, monkeypatch, dashboard=MARKETING_ID, filters=gone)
     assert "Taobao Live no longer appears in Channel" in app.warning[0].value
     assert any("No data for this chart" in c.value for c in app.caption)
+
+
+def test_each_tile_shows_its_period(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_page(home, monkeypatch, dashboard="campaign-performance")
+    captions = [c.value for c in app.caption]
+    assert captions.count("2025 vs 2024") == 2  # the ad spend and ROAS cards: 2025 against 2024, now said
+    assert "Oct 20, 2025 – Nov 12, 2025" in captions and captions.count("All dates") == 4
+    assert r"**Double 11 2025 funnel\: its customers at each step**" in [m.value for m in app.markdown]

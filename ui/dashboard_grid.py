@@ -74,6 +74,8 @@ def show_tile(view: TileView, model: SemanticModel, lang: str, salt: str,
     with st.container(border=True):
         if not _names_itself(view, model, lang):
             st.markdown(f"**{plain(view.title)}**")
+        if view.period:
+            st.caption(plain(view.period))  # which days, so 'vs previous' and all-time tiles say so
         clicked = _body(view, model, lang, salt)
         if extras is not None:
             extras(view.tile)

@@ -17,10 +17,12 @@ from errors import BeaconError
 from semantic.answer import run_query
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from semantic.query import Filter, Policy, SemanticQuery
+from semantic.periods import comparison_window, whole_months
+from semantic.query import Filter, Policy, SemanticQuery, TimeRange
 from viz.chart_spec import ChartSpec
 from viz.charts import build_figure
 from viz.dashboard_filters import PERIOD, apply_filters, tile_facts
+from viz.format import format_date
 from viz.i18n import t
 from viz.labels import column_label, key_columns, split_column
 from viz.suggest import sparkline_query, suggest_chart
@@ -42,6 +44,7 @@ class TileView:
     sql: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     problem: str | None = None
+    period: str = ""  # the days the figures cover, in words ('2025 vs 2024'); empty for a text tile
 
 
 class Runner:
@@ -86,11 +89,43 @@ def render_tile(tile: Tile, model: SemanticModel, engine: Engine, lang: str, fil
         return TileView(tile, title)
     applied = apply_filters(tile.query, filters, model)
     notes = tuple(applied.notes(model, lang))
+    period = period_words(applied.query, lang)
     try:
-        return _drawn(tile, title, applied.query, runner or Runner(model, engine, policy), lang, notes)
+        return replace(_drawn(tile, title, applied.query, runner or Runner(model, engine, policy), lang, notes),
+                       period=period)
     except BeaconError as err:
-        return TileView(tile, title, applied.query, notes=notes,
+        return TileView(tile, title, applied.query, notes=notes, period=period,
                         problem=t("dashboards.tile_problem", lang, message=str(err)))
+
+
+def period_words(query: SemanticQuery, lang: str) -> str:
+    """The days a tile's figures cover, as its caption says them: '2025 vs 2024', 'Oct 20, 2025 – Nov 12, 2025',
+    'All dates' (2025年 对比 2024年, 全部日期).
+
+    >>> from datetime import date
+    >>> year = SemanticQuery(metrics=("revenue",), time_range=TimeRange(date(2025, 1, 1), date(2025, 12, 31)),
+    ...                      compare="previous_period")
+    >>> period_words(year, "en"), period_words(year, "zh")
+    ('2025 vs 2024', '2025年 对比 2024年')
+    """
+    if query.time_range is None:
+        return t("dashboards.period_all", lang)
+    current = span_words(query.time_range, lang)
+    if not query.compare:
+        return current
+    previous = span_words(comparison_window(query.time_range, query.compare)[0], lang)
+    return t("dashboards.period_versus", lang, current=current, previous=previous)
+
+
+def span_words(window: TimeRange, lang: str) -> str:
+    """A window by its calendar name where it has one (2025, Q2 2025, Jun 2025), else its first and last day."""
+    months, start = whole_months(window), window.start
+    if months and months % 12 == 0 and start.month == 1:
+        first, last = format_date(start, lang, "year"), format_date(window.end, lang, "year")
+        return first if first == last else f"{first}–{last}"
+    if months in (1, 3) and (months == 1 or start.month % 3 == 1):
+        return format_date(start, lang, "month" if months == 1 else "quarter")
+    return f"{format_date(start, lang)} – {format_date(window.end, lang)}"
 
 
 def _drawn(tile: Tile, title: str, query: SemanticQuery, runner: Runner, lang: str,

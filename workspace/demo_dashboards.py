@@ -4,17 +4,20 @@ Titles, descriptions and texts are stored as translation keys
 (`dashboards.marketing_title`...), so each reader sees them in their language
 until someone renames them. Creating them is idempotent: `beacon demo` calls
 `ensure_demo_dashboards`, and so does the app when it opens a workspace that
-lacks them; a dashboard with the same id is left alone. They belong to the
-workspace itself (owner "beacon") and are shared with the viewer role, so every
-signed-in user sees them and only admins change them.
+lacks them. A demo dashboard nobody has edited since Beacon wrote it is brought
+up to the current definition (as a new version, so the history keeps the old
+one); one a person has saved is left alone. They belong to the workspace itself
+(owner "beacon") and are shared with the viewer role, so every signed-in user
+sees them and only admins change them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from semantic.model import SemanticModel
-from semantic.query import OrderBy, SemanticQuery, TimeRange
+from semantic.query import Filter, OrderBy, SemanticQuery, TimeRange
 from viz.chart_spec import ChartSpec
 from workspace.dashboard_access import open_to_everyone
 from workspace.dashboards import Dashboard, DashboardStore, Tile
@@ -23,7 +26,10 @@ from workspace.home import Workspace
 MARKETING_ID = "marketing-overview"
 CAMPAIGN_ID = "campaign-performance"
 OWNER = "beacon"
+UPDATER = "beacon-demo"  # who saves a demo dashboard brought up to date, so a later update knows it as its own
 YEAR = TimeRange(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+FUNNEL_CAMPAIGN = "Double 11 2025"  # the demo's largest campaign: one campaign's funnel, its own customers
+FUNNEL_DAYS = TimeRange(dt.date(2025, 10, 20), dt.date(2025, 11, 12))
 
 
 def _chart(tile_id: str, kind: str, query: SemanticQuery, width: int = 6, **spec: str) -> Tile:
@@ -55,7 +61,9 @@ def campaign_performance() -> Dashboard:
     tiles = (
         Tile("intro", "dashboards.campaign_title", text="dashboards.campaign_intro", width=12),
         _kpi("spend"), _kpi("roas"),
-        _chart("funnel", "funnel", q(metrics=("funnel_customers",), dimensions=("event_type",)), width=4),
+        _chart("funnel", "funnel", q(metrics=("funnel_customers",), dimensions=("event_type",),
+                                     filters=(Filter("campaign_name", "=", FUNNEL_CAMPAIGN),),
+                                     time_range=FUNNEL_DAYS), width=4),
         _chart("spend_channel", "bar_grouped", q(metrics=("spend", "campaign_revenue"), dimensions=("channel",))),
         _chart("campaign_scatter", "scatter", q(metrics=("spend", "campaign_revenue"), dimensions=("campaign_name",))),
         _chart("ctr_trend", "line", q(metrics=("ctr",), time_grain="month")),
@@ -67,18 +75,31 @@ def campaign_performance() -> Dashboard:
 
 
 def ensure_demo_dashboards(ws: Workspace, model: SemanticModel | None = None) -> list[str]:
-    """Create whichever of the two demo dashboards is missing; return the ids created.
+    """Create whichever of the two demo dashboards is missing, and bring one nobody has edited up to the
+    current definition; return the ids created or brought up to date.
 
     With a model, only when it is the demo model (its metrics are what the tiles use).
     """
     if model is not None and model.name != "demo":
         return []
     store = DashboardStore(ws)
-    present = {board.id for board in store.list()}
-    created = []
+    present = {board.id: board for board in store.list()}
+    changed = []
     for board in (marketing_overview(), campaign_performance()):
-        if board.id not in present:
+        old = present.get(board.id)
+        if old is None:
             store.create(board.title, board.owner, board.description, board.tiles, board.filters, board.id)
-            created.append(board.id)
+            changed.append(board.id)
+        elif _outdated(store, old, board):
+            store.save(replace(board, version=old.version), base_version=old.version, saved_by=UPDATER)
+            changed.append(board.id)
         open_to_everyone(ws, board.id, OWNER)
-    return created
+    return changed
+
+
+def _outdated(store: DashboardStore, saved: Dashboard, current: Dashboard) -> bool:
+    """A demo dashboard that differs from today's definition and that Beacon wrote last: its first version
+    (nobody has saved it since it was created) or an update of ours."""
+    same = (saved.title, saved.description, saved.tiles, saved.filters) == \
+        (current.title, current.description, current.tiles, current.filters)
+    return not same and (saved.version == 1 or store.versions(saved.id)[0].saved_by == UPDATER)
