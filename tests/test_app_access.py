@@ -202,8 +202,10 @@ def test_the_audit_log_lists_events_newest_first_and_filters(ws: Workspace) -> N
     sign_in(new_app(), "ana", "a wrong password")
     app = admin_page(ws)
     frame = app.dataframe[-1].value
-    assert list(frame["Event"][:2]) == ["Signed in", "Sign-in refused"]
-    assert list(frame["User"][:2]) == ["boss", "ana"]
+    assert list(frame["Event"][:2]) == ["Query", "Query"]  # Home's figures and trend, shown to boss on sign-in
+    assert list(frame["Detail"][:2]) == ["page: Home", "page: Home"]
+    assert list(frame["Event"][2:4]) == ["Signed in", "Sign-in refused"]
+    assert list(frame["User"][:4]) == ["boss", "boss", "boss", "ana"]
     app.selectbox(key="admin_audit_event_en").set_value("sign_in_failed").run()
     frame = app.dataframe[-1].value
     assert list(frame["Event"]) == ["Sign-in refused"] and list(frame["User"]) == ["ana"]
