@@ -33,7 +33,7 @@ from semantic.answer import run_query
 from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import SemanticQuery, TimeRange
-from viz.format import format_change, format_date, format_value
+from viz.format import format_change, format_date, format_points, format_value
 from viz.i18n import t
 
 METRICS = ("spend", "clicks", "ctr", "revenue", "roas")
@@ -319,8 +319,10 @@ def describe(row: dict[str, object], model: SemanticModel, lang: str = "en") -> 
     fmt = lambda v: format_value(v, metric.format, lang, model.currency)  # noqa: E731
     value, centre = float(row["value"]), float(row["expected"])  # type: ignore[arg-type]
     key = "campaigns.anomaly.above" if value > centre else "campaigns.anomaly.below"
+    change = t("campaigns.vs_points", lang, points=format_points(max(value, centre), min(value, centre)).lstrip("+")) \
+        if metric.format == "percent" else format_change(abs(row["change"] or 0.0), lang).lstrip("+")  # a rate: points
     text = t(key, lang, metric=metric.label(lang), scope=row["key"], date=format_date(row["day"], lang),  # type: ignore[arg-type]
-             value=fmt(value), expected=fmt(centre), change=format_change(abs(row["change"] or 0.0), lang).lstrip("+"))  # type: ignore[arg-type]
+             value=fmt(value), expected=fmt(centre), change=change)
     driver = row.get("driver")
     if driver == NO_CAMPAIGN:
         driver = t("campaigns.anomaly.no_campaign", lang)

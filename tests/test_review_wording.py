@@ -128,3 +128,14 @@ def test_recommendations_name_only_the_campaigns_channels_or_say_a_channel_is_ne
     assert not any(b.startswith("Shift budget") for b in reviews["en"].section("recommendations").bullets)
     zh = reviews["zh"].section("recommendations").bullets
     assert any(b.startswith("可测试微信小程序，本活动尚未使用过该渠道") for b in zh)
+
+
+def test_an_unusual_rate_is_off_by_points(model: SemanticModel) -> None:
+    from ml.anomaly import describe
+
+    row = {"metric": "ctr", "value": 0.021, "expected": 0.03, "change": -0.3, "key": "Tmall",
+           "day": dt.date(2025, 6, 3), "driver": None}
+    assert describe(row, model, "en") == "CTR of Tmall on Jun 3, 2025 was 2.1%, 0.90 pts below the expected 3%."
+    assert describe(row, model, "zh").endswith("比预期 3% 低 0.90 个百分点。")
+    money = row | {"metric": "roas", "value": 0.5, "expected": 1.8, "change": -0.72}
+    assert describe(money, model, "en").endswith("0.50, 72.0% below the expected 1.80.")  # a ratio keeps its %

@@ -65,6 +65,17 @@ def format_change(ratio: float | None, lang: str = "en") -> str:
     return f"{ratio * 100:+.1f}%"
 
 
+def format_points(value: float, base: float) -> str:
+    """The gap between two rates in percentage points, signed: +3.4 / -0.15 (two decimals under one point).
+    A rate's relative change means nothing near zero (ROI 0.52% → -2.87% is -651%), so rates differ in points.
+
+    >>> format_points(-0.0287, 0.0052), format_points(0.0302, 0.0317)
+    ('-3.4', '-0.15')
+    """
+    points = (value - base) * 100
+    return f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}"
+
+
 def format_date(day: dt.date, lang: str = "en", grain: str = "day") -> str:
     """A date at a grain: 'Jun 18, 2025' / '2025年6月18日', 'Q2 2025' / '2025年第2季度'."""
     quarter = (day.month - 1) // 3 + 1

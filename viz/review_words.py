@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ml.review_findings import Deviation, Recommendation
 from semantic.model import SemanticModel
-from viz.format import MISSING, format_change, format_value
+from viz.format import MISSING, format_change, format_points, format_value
 from viz.i18n import t
 from viz.labels import cell_text
 
@@ -87,8 +87,7 @@ def gap(value: float | None, base: float | None, relative: float | None, fmt: st
         return format_change(relative, lang)
     if value is None or base is None:
         return MISSING
-    points = (value - base) * 100
-    return t("campaigns.vs_points", lang, points=f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}")
+    return t("campaigns.vs_points", lang, points=format_points(value, base))
 
 
 def deviation_text(found: Deviation, words: Words) -> str:
