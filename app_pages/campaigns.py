@@ -18,6 +18,7 @@ from semantic.model import SemanticModel
 from ui import resources
 from ui.campaign_ab import ab_section
 from ui.campaign_alerts import watch_section
+from ui.campaign_format import campaign_names
 from ui.campaign_funnel import buyers_section, funnel_section
 from ui.campaign_list import SECTION, campaign_table
 from ui.campaign_report import review_button
@@ -44,7 +45,7 @@ def choose_as_of(model: SemanticModel, engine: Engine) -> dt.date:
 
 def review(model: SemanticModel, engine: Engine, listing: pl.DataFrame, as_of: dt.date) -> None:
     """One campaign: facts and pacing, KPIs vs target and peers, trend, funnel, buyers and repeat purchase."""
-    campaign_id = pick_campaign(listing, lang)
+    campaign_id = pick_campaign(listing, model, lang)
     found = facts(model, engine, campaign_id, as_of, lang)
     if found.status == "planned":
         return
@@ -53,7 +54,7 @@ def review(model: SemanticModel, engine: Engine, listing: pl.DataFrame, as_of: d
         target = roas_target(lang)
     with review_col:
         review_button(resources.workspace(), model, engine, found, lang)
-    names = dict(zip(listing["campaign_id"], listing["campaign_name"], strict=True))
+    names = campaign_names(listing, model, lang)
     kpis(model, engine, found, names, target, lang)
     trend(model, engine, found, lang)
     funnel_section(model, engine, found, listing, lang)

@@ -115,10 +115,18 @@ def _list(args: argparse.Namespace) -> int:
 
         columns = [c for c in LIST_COLUMNS if c not in hidden and not (c == "pacing" and hidden)]
         words = frame.select(columns).with_columns(
-            pl.col("status").map_elements(lambda s: t(f"campaigns.status.{s}", args.lang), return_dtype=pl.String))
+            pl.col("status").map_elements(lambda s: t(f"campaigns.status.{s}", args.lang), return_dtype=pl.String),
+            *(_labelled(column, model, args.lang) for column in ("campaign_name", "channel")))
         _regional_note(model, engine, hidden, args.lang)
         show_frame(f"{frame.height} campaigns", words)
     return 0
+
+
+def _labelled(column: str, model: Any, lang: str) -> pl.Expr:
+    """A dimension's values as the reader calls them (2025 618 年中大促, 天猫 with --lang zh)."""
+    from viz.labels import value_text
+
+    return pl.col(column).map_elements(lambda v: value_text(v, column, model, lang), return_dtype=pl.String)
 
 
 def _regional_note(model: Any, engine: Any, hidden: tuple[str, ...], lang: str) -> None:
@@ -147,7 +155,11 @@ def _show(args: argparse.Namespace) -> int:
                 "trend": daily_trend(model, engine, found.campaign_id)}
     if args.by:
         sections["funnel_by"] = parts.funnel(model, engine, found.campaign_id, args.by, period)
-    notes = parts.notes(found, int(funnel["customers"][0]), args.lang)
+    from viz.i18n import t
+    from viz.labels import value_text
+
+    name = value_text(found.name, "campaign_name", model, args.lang)
+    notes = parts.notes(found, int(funnel["customers"][0]), args.lang, name)
     if args.json:
         head = {"campaign_id": found.campaign_id, "name": found.name, "type": found.type, "channel": found.channel,
                 "start": found.start, "end": found.end, "as_of": found.as_of, "status": found.status,
@@ -155,8 +167,10 @@ def _show(args: argparse.Namespace) -> int:
                 "figures": found.figures, "unavailable": list(found.unavailable)}
         emit({"campaign": head, "notes": notes, **{k: v.to_dicts() for k, v in sections.items()}})
         return 0
-    print(f"{found.campaign_id} {found.name} — {found.type}, {found.channel}, {found.start} – {found.end}, "
-          f"{found.status}")
+    kind, channel = (value_text(v, d, model, args.lang) for v, d in ((found.type, "campaign_type"),
+                                                                    (found.channel, "channel")))
+    print(f"{found.campaign_id} {name} — {kind}, {channel}, {found.start} – {found.end}, "
+          f"{t(f'campaigns.status.{found.status}', args.lang)}")
     _regional_note(model, engine, found.unavailable, args.lang)
     for note in notes:
         print(f"  ! {note}")

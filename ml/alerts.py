@@ -24,6 +24,7 @@ from semantic.model import SemanticModel
 from semantic.query import Filter, SemanticQuery, TimeRange
 from viz.format import format_date, format_value
 from viz.i18n import t
+from viz.labels import value_text
 from workspace.alerts import AlertRule, list_rules
 from workspace.home import Workspace
 
@@ -43,7 +44,8 @@ class TriggeredAlert:
                 for d, v in zip(self.days, self.values, strict=True))
         values = ("，" if lang == "zh" else ", ").join(days)
         return t("campaigns.alerts.triggered", lang, rule=describe_rule(self.rule, model, lang),
-                 subject=self.subject, values=values)
+                 subject=value_text(self.subject, "channel", model, lang) if self.rule.scope == "channel"
+                 else self.subject, values=values)
 
     def to_dict(self) -> dict[str, object]:
         return {"rule_id": self.rule.id, "metric": self.rule.metric, "comparator": self.rule.comparator,
@@ -55,7 +57,8 @@ def describe_rule(rule: AlertRule, model: SemanticModel, lang: str = "en") -> st
     """'ROAS of any running campaign below 1.5 for 2 day(s) in a row' / its Chinese wording."""
     metric = model.metrics.get(rule.metric)
     scope = t("campaigns.alerts.any_running", lang) if rule.scope == "running" \
-        else t(f"campaigns.alerts.{rule.scope}", lang, value=rule.scope_value)
+        else t(f"campaigns.alerts.{rule.scope}", lang, value=value_text(rule.scope_value, "channel", model, lang)
+               if rule.scope == "channel" else rule.scope_value)
     threshold = format_value(rule.threshold, metric.format, lang, model.currency) if metric else f"{rule.threshold:g}"
     return t("campaigns.alerts.rule", lang, metric=metric.label(lang) if metric else rule.metric, scope=scope,
              comparator=t(f"campaigns.alerts.comparator.{rule.comparator}", lang), threshold=threshold,

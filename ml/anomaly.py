@@ -35,6 +35,7 @@ from semantic.model import SemanticModel
 from semantic.query import SemanticQuery, TimeRange
 from viz.format import format_change, format_date, format_points, format_value
 from viz.i18n import t
+from viz.labels import festival_text, value_text
 
 METRICS = ("spend", "clicks", "ctr", "revenue", "roas")
 # The additive figure whose change shows who moved a metric (a ratio moves with its numerator).
@@ -321,10 +322,14 @@ def describe(row: dict[str, object], model: SemanticModel, lang: str = "en") -> 
     key = "campaigns.anomaly.above" if value > centre else "campaigns.anomaly.below"
     change = t("campaigns.vs_points", lang, points=format_points(max(value, centre), min(value, centre)).lstrip("+")) \
         if metric.format == "percent" else format_change(abs(row["change"] or 0.0), lang).lstrip("+")  # a rate: points
-    text = t(key, lang, metric=metric.label(lang), scope=row["key"], date=format_date(row["day"], lang),  # type: ignore[arg-type]
+    scope = festival_text(str(row["key"]), model, lang) if row.get("level") == "campaign" \
+        else value_text(row["key"], "channel", model, lang)
+    text = t(key, lang, metric=metric.label(lang), scope=scope, date=format_date(row["day"], lang),  # type: ignore[arg-type]
              value=fmt(value), expected=fmt(centre), change=change)
     driver = row.get("driver")
     if driver == NO_CAMPAIGN:
         driver = t("campaigns.anomaly.no_campaign", lang)
+    elif driver:
+        driver = festival_text(str(driver), model, lang)
     space = "" if lang == "zh" else " "
     return f"{text}{space}{t('campaigns.anomaly.driver', lang, driver=driver)}" if driver else text

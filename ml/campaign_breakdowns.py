@@ -172,13 +172,14 @@ def conversion_counts(model: SemanticModel, engine: Engine, campaign_id: str,
     return int(counts["purchase"]), int(counts["reach"])
 
 
-def notes(campaign: Campaign, reached: int, lang: str = "en") -> list[str]:
-    """What is missing for this campaign, in words, so a page or report explains an empty figure."""
-    found = []
+def notes(campaign: Campaign, reached: int, lang: str = "en", name: str | None = None) -> list[str]:
+    """What is missing for this campaign, in words, so a page or report explains an empty figure; `name` is the
+    campaign as the reader calls it (its label in the model), default its name in the data."""
+    found, name = [], name or campaign.name
     if "spend" not in campaign.unavailable and not campaign.figures.get("spend"):
-        found.append(t("campaigns.errors.no_spend", lang, campaign=campaign.name))
+        found.append(t("campaigns.errors.no_spend", lang, campaign=name))
     if not reached:
-        found.append(t("campaigns.errors.no_events", lang, campaign=campaign.name))
+        found.append(t("campaigns.errors.no_events", lang, campaign=name))
     if not campaign.figures.get("orders"):
-        found.append(t("campaigns.errors.no_orders", lang, campaign=campaign.name))
+        found.append(t("campaigns.errors.no_orders", lang, campaign=name))
     return found

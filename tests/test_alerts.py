@@ -113,4 +113,4 @@ def test_triggered_alerts_for_home(tmp_path: Path, model: SemanticModel, engine:
 def test_rule_wording(model: SemanticModel) -> None:
     rule = AlertRule("spend", ">=", 50_000, days=3, scope="channel", scope_value="Tmall")
     assert describe_rule(rule, model, "en") == "Ad spend of channel Tmall at or above ¥50K for 3 day(s) in a row"
-    assert describe_rule(rule, model, "zh") == "渠道 Tmall的广告花费连续 3 天不低于 ¥5万"
+    assert describe_rule(rule, model, "zh") == "渠道 天猫的广告花费连续 3 天不低于 ¥5万"

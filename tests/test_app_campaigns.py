@@ -12,8 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ml.abtest import Variant, compare
+from semantic.model import load_model
 from viz.format import format_value
 from workspace.alerts import AlertRule, add_rule, list_rules
+from workspace.home import DEMO_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2025, 6, 10)
@@ -185,6 +187,28 @@ def test_chinese_page(home: Path, con: duckdb.DuckDBPyConnection) -> None:
     assert {"活动", "状态", "渠道", "投产比"} <= set(app.dataframe[0].value.columns)
 
 
+def test_chinese_page_names_campaigns_in_chinese(home: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """The list, the picker, the review and its comparable campaign say 2025 618 年中大促, never the English name;
+    the list's order and a click still go by the raw values."""
+    peer = con.sql("SELECT campaign_id FROM campaigns WHERE campaign_name = '618 Mid-Year Sale 2024'").fetchall()[0][0]
+    app = campaigns_page("zh", campaign="CMP027")
+    assert app.subheader[0].value == "2025 618 年中大促"
+    assert "CMP027 · 2025 618 年中大促" in app.selectbox(key="cmp_pick_zh").options
+    assert any(f"2024 618 年中大促 ({peer})" in c.value for c in app.caption)
+    app.selectbox(key="cmp_review_format_zh").set_value("md").run()
+    app.button(key="cmp_review_make").click().run()
+    review = next((home / "reports").glob("*.md")).read_text(encoding="utf-8")
+    assert review.startswith("# 活动复盘：2025 618 年中大促") and "2024 618 年中大促" in review
+    assert "Mid-Year" not in review
+    app.radio(key="cmp_section_zh").set_value("list").run()
+    names = app.dataframe[0].value["活动"].to_list()
+    assert "2025 618 年中大促" in names and not [n for n in names if "Mid-Year" in n]
+    newest_first = [n for (n,) in con.sql("SELECT campaign_name FROM campaigns ORDER BY start_date DESC").fetchall()]
+    label = load_model(DEMO_MODEL).dimensions["campaign_name"].value_label
+    assert names == [label(n, "zh") for n in newest_first]  # sorted on the raw start dates, shown by label
+    assert campaigns_page("en", campaign="CMP027").subheader[0].value == "618 Mid-Year Sale 2025"
+
+
 def test_a_planned_campaign_is_explained(home: Path) -> None:
     app = campaigns_page(campaign="CMP029", as_of=AS_OF)
     assert app.subheader[0].value == "Summer Retargeting Wave 2025"
@@ -276,7 +300,7 @@ def test_alerts_name_channels_and_campaigns_as_readers_know_them(home: Path) -> 
     assert not app.exception, app.exception
     alerts = [w.value for w in app.warning]
     assert any(a.startswith("渠道 官网的广告花费连续 1 天高于 ¥0：官网 ——") for a in alerts)
-    assert any(a.startswith("活动 Winter Gift Sets Launch 2025 (CMP040)的广告花费") for a in alerts)
+    assert any(a.startswith("活动 2025 冬季礼盒新品上市 (CMP040)的广告花费") for a in alerts)
 
 
 def funnel_to(con: duckdb.DuckDBPyConnection, campaign_id: str, day: dt.date | None) -> list[int]:

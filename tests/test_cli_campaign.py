@@ -51,7 +51,8 @@ def test_campaign_show_json(run: Run, con: duckdb.DuckDBPyConnection) -> None:
 
 def test_campaign_show_planned_campaign_explains_itself(run: Run) -> None:
     code, out, _ = run("campaign", "show", "CMP040", "--as-of", "2025-12-01", "--lang", "zh")
-    assert code == 0 and "Winter Gift Sets Launch 2025 还没有广告花费" in out and "Traceback" not in out
+    assert code == 0 and "CMP040 2025 冬季礼盒新品上市 — 新品活动, 官网" in out and "Traceback" not in out
+    assert "2025 冬季礼盒新品上市 还没有广告花费" in out and "Winter Gift" not in out
 
 
 def test_unknown_campaign(run: Run) -> None:

@@ -214,7 +214,7 @@ def test_html_is_self_contained(rendered: dict[tuple[str, str], bytes], reviews:
 
 
 def test_pdf_pages_show_ink_and_the_campaign(rendered: dict[tuple[str, str], bytes]) -> None:
-    for lang, title in (("en", "Campaign review: 618 Mid-Year Sale 2025"), ("zh", "活动复盘：618 Mid-Year Sale 2025")):
+    for lang, title in (("en", "Campaign review: 618 Mid-Year Sale 2025"), ("zh", "活动复盘：2025 618 年中大促")):
         doc = pdfium.PdfDocument(io.BytesIO(rendered[(lang, "pdf")]))
         assert len(doc) >= 2
         text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
@@ -283,7 +283,7 @@ def test_archive_records_and_searches(model: SemanticModel, engine: DuckDBEngine
     assert [(r.campaign_id, r.lang, r.format) for r in found] in (
         [("CMP035", "en", "pdf"), ("CMP027", "zh", "md")], [("CMP027", "zh", "md"), ("CMP035", "en", "pdf")])
     record = next(r for r in found if r.campaign_id == CMP)
-    assert record.as_of == AS_OF and record.title == "活动复盘：618 Mid-Year Sale 2025" and record.path == path
+    assert record.as_of == AS_OF and record.title == "活动复盘：2025 618 年中大促" and record.path == path
     assert [r.campaign_id for r in list_reports(ws, "618")] == [CMP]
     assert [r.campaign_id for r in list_reports(ws, "double 11")] == ["CMP035"]
     assert [r.campaign_id for r in list_reports(ws, "2025-11-30")] == ["CMP035"]

@@ -11,6 +11,7 @@ from ml.campaign_breakdowns import conversion_counts
 from ml.campaigns import measured_period
 from semantic.engine import Engine
 from semantic.model import SemanticModel
+from ui.campaign_format import campaign_names
 from ui.shown import shown_errors
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
@@ -38,7 +39,7 @@ def _from_campaigns(model: SemanticModel, engine: Engine, listing: pl.DataFrame,
     period = measured_period(model, engine, as_of)
     started = listing.filter(pl.col("status") != "planned").sort("start", descending=True)
     ids = started["campaign_id"].to_list()
-    names = dict(zip(ids, started["campaign_name"].to_list(), strict=True))
+    names = campaign_names(started, model, lang)
     left, right = st.columns(2)
     picked = []
     for place, side, default in ((left, "a", ids[min(1, len(ids) - 1)]), (right, "b", ids[0])):

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from ml.alerts import TriggeredAlert, check_rule, describe_rule, evaluate_all, triggered_alerts
-from ml.anomaly import describe, find_anomalies
+from ml.anomaly import NO_CAMPAIGN, describe, find_anomalies
 from ml.campaign_access import scope_words
 from ml.campaigns import catalog, unavailable
 from semantic.engine import Engine
@@ -20,6 +20,7 @@ from ui.campaign_format import cell, table
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
 from viz.i18n import t
+from viz.labels import festival_text, value_text
 from workspace.alerts import COMPARATORS, SCOPES, AlertRule, add_rule, list_rules, remove_rule
 from workspace.home import Workspace
 
@@ -45,9 +46,6 @@ def anomalies_section(model: SemanticModel, engine: Engine, as_of: dt.date, lang
     first = as_of - dt.timedelta(days=89)
     st.caption(t("campaigns.anomalies_caption", lang, start=format_date(first, lang), end=format_date(as_of, lang)))
     found = find_anomalies(model, engine, first, as_of).sort("day", descending=True)
-    found = found.with_columns(key=pl.struct("level", "key").map_elements(  # 天猫, not Tmall, in Chinese
-        lambda r: cell(r["key"], "channel", None, model, lang) if r["level"] == "channel" else r["key"],
-        return_dtype=pl.String))
     if found.is_empty():
         st.info(t("campaigns.anomaly.none", lang))
         return
@@ -59,9 +57,19 @@ def anomalies_section(model: SemanticModel, engine: Engine, as_of: dt.date, lang
         value=pl.struct("metric", "value").map_elements(lambda r: number(r, "value"), return_dtype=pl.String),
         expected=pl.struct("metric", "expected").map_elements(lambda r: number(r, "expected"),
                                                               return_dtype=pl.String),
-        metric=pl.col("metric").map_elements(lambda m: model.metrics[m].label(lang), return_dtype=pl.String))
+        metric=pl.col("metric").map_elements(lambda m: model.metrics[m].label(lang), return_dtype=pl.String),
+        **_named(found, model, lang))
     st.markdown(f"**{t('campaigns.all_deviations', lang, count=found.height)}**")
     table(rows.select(DEVIATION_COLUMNS), model, lang, {"change": "change"}, width="stretch", height=320)
+
+
+def _named(found: pl.DataFrame, model: SemanticModel, lang: str) -> dict[str, pl.Series]:
+    """The key and driver columns as the reader calls them: 天猫, not Tmall, and 618 年中大促 in Chinese."""
+    keys = [festival_text(k, model, lang) if level == "campaign" else cell(k, "channel", None, model, lang)
+            for level, k in zip(found["level"].to_list(), found["key"].to_list(), strict=True)]
+    drivers = [None if d is None else t("campaigns.anomaly.no_campaign", lang) if d == NO_CAMPAIGN
+               else festival_text(d, model, lang) for d in found["driver"].to_list()]
+    return {"key": pl.Series(keys, dtype=pl.String), "driver": pl.Series(drivers, dtype=pl.String)}
 
 
 def alerts_section(ws: Workspace, model: SemanticModel, engine: Engine, as_of: dt.date, lang: str) -> None:
@@ -122,10 +130,13 @@ def _scope_value(place: st.delta_generator.DeltaGenerator, scope: str, model: Se
     """The channel or campaign a scoped rule watches (none for 'any running campaign')."""
     if scope == "running":
         return None
-    column = "channel" if scope == "channel" else "campaign_id"
-    options = sorted(catalog(model, engine)[column].unique().to_list())
-    return place.selectbox(t("campaigns.rule_value", lang), options,
-                           format_func=lambda v: cell(v, column, None, model, lang), key=f"cmp_rule_value_{scope}")
+    if scope == "channel":
+        options = sorted(catalog(model, engine)["channel"].unique().to_list())
+        return place.selectbox(t("campaigns.rule_value", lang), options, key="cmp_rule_value_channel",
+                               format_func=lambda v: cell(v, "channel", None, model, lang))
+    names = dict(catalog(model, engine).select("campaign_id", "campaign_name").rows())
+    return place.selectbox(t("campaigns.rule_value", lang), sorted(names), key=f"cmp_rule_value_{scope}",
+                           format_func=lambda i: f"{i} · {value_text(names[i], 'campaign_name', model, lang)}")
 
 
 def home_alerts(ws: Workspace, model: SemanticModel, engine: Engine, lang: str) -> None:
@@ -153,7 +164,7 @@ def _subject(value: str, scope: str, model: SemanticModel, engine: Engine, lang:
         return cell(value, "channel", None, model, lang)
     names = catalog(model, engine).select("campaign_id", "campaign_name").rows()
     name = dict(names).get(value)
-    return f"{name} ({value})" if name else value
+    return f"{value_text(name, 'campaign_name', model, lang)} ({value})" if name else value
 
 
 def _readable(rule: AlertRule, model: SemanticModel, engine: Engine, lang: str) -> AlertRule:

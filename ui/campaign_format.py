@@ -57,6 +57,13 @@ def cell(value: Any, column: str, fmt: str | None, model: SemanticModel, lang: s
     return dimension.value_label(value, lang) if dimension is not None else str(value)
 
 
+def campaign_names(listing: pl.DataFrame, model: SemanticModel, lang: str) -> dict[str, str]:
+    """Each campaign's id → its name as the reader calls it (2025 618 年中大促 in Chinese), for pickers and captions."""
+    dimension = model.dimensions.get("campaign_name")
+    return {i: dimension.value_label(n, lang) if dimension is not None else str(n)
+            for i, n in zip(listing["campaign_id"].to_list(), listing["campaign_name"].to_list(), strict=True)}
+
+
 def shown(frame: pl.DataFrame, model: SemanticModel, lang: str, formats: dict[str, str] | None = None,
           keep: Sequence[str] = (), labels: dict[str, str] | None = None) -> pl.DataFrame:
     """The frame with every cell as text (except `keep` columns, e.g. progress bars) and headers translated.

@@ -12,7 +12,7 @@ from semantic.engine import Engine
 from semantic.model import SemanticModel
 from semantic.query import TimeRange
 from ui import campaign_charts as charts
-from ui.campaign_format import PLOTLY, header, table
+from ui.campaign_format import PLOTLY, campaign_names, header, table
 from ui.shown import shown_errors
 from ui.widgets import localized_choice
 from viz.format import format_date, format_value
@@ -32,7 +32,7 @@ def funnel_section(model: SemanticModel, engine: Engine, found: Campaign, listin
     period = measured_period(model, engine, found.as_of)
     others = [i for i in listing.filter(pl.col("status") != "planned")["campaign_id"].to_list()
               if i != found.campaign_id]
-    names = dict(zip(listing["campaign_id"].to_list(), listing["campaign_name"].to_list(), strict=True))
+    names = campaign_names(listing, model, lang)
     pick, split = st.columns(2)
     with pick:
         other = localized_choice(st.selectbox, t("campaigns.funnel_compare", lang), ["", *others], "cmp_funnel_other",

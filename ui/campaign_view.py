@@ -17,7 +17,7 @@ from ml.campaign_breakdowns import conversion_counts, notes
 from ml.campaigns import Campaign, campaign, daily_trend, measured_period, versus
 from semantic.engine import Engine
 from semantic.model import SemanticModel
-from ui.campaign_format import PLOTLY, cell, header, table
+from ui.campaign_format import PLOTLY, campaign_names, cell, header, table
 from ui.campaign_list import OPEN
 from viz.figures import trend_figure
 from viz.format import format_date, format_value
@@ -29,10 +29,10 @@ CARDS = ("spend", "campaign_revenue", "roas", "roi", "ctr", "cpc", "conversion_r
 COUNTS = ("orders", "buyers")  # shown in place of the spend cards a data policy leaves out
 
 
-def pick_campaign(listing: pl.DataFrame, lang: str) -> str:
+def pick_campaign(listing: pl.DataFrame, model: SemanticModel, lang: str) -> str:
     """The campaign to review: a clicked row, else the picker's choice, else the URL's, else the latest started."""
     ids = listing["campaign_id"].to_list()
-    names = dict(zip(ids, listing["campaign_name"].to_list(), strict=True))
+    names = campaign_names(listing, model, lang)
     if OPEN in st.session_state:  # a click on the list: the picker starts over on that campaign
         st.session_state[PICK] = st.session_state.pop(OPEN)
         st.session_state.pop(f"{PICK}_{lang}", None)
@@ -56,17 +56,18 @@ def facts(model: SemanticModel, engine: Engine, campaign_id: str, as_of: dt.date
     found = campaign(model, engine, campaign_id, as_of)
     money = lambda v: format_value(v, "currency", lang, model.currency)  # noqa: E731
     words = "_regional" if found.budget is None else ""  # a regional policy cannot see the budget
-    st.subheader(found.name)
+    name = cell(found.name, "campaign_name", None, model, lang)
+    st.subheader(name)
     st.caption(t(f"campaigns.header{words}", lang, status=t(f"campaigns.status.{found.status}", lang),
                  channel=cell(found.channel, "channel", None, model, lang),
                  type=cell(found.type, "campaign_type", None, model, lang), start=format_date(found.start, lang),
                  end=format_date(found.end, lang), budget=money(found.budget)))
     if found.status == "planned":
-        st.info(t(f"campaigns.planned_words{words}", lang, campaign=found.name, start=format_date(found.start, lang),
+        st.info(t(f"campaigns.planned_words{words}", lang, campaign=name, start=format_date(found.start, lang),
                   date=format_date(as_of, lang), budget=money(found.budget)))
         return found
     reached = conversion_counts(model, engine, campaign_id, measured_period(model, engine, as_of))[1]
-    for note in notes(found, reached, lang):
+    for note in notes(found, reached, lang, name):
         st.info(note)
     if found.budget:
         spent = (found.figures.get("spend") or 0.0) / found.budget

@@ -17,6 +17,7 @@ columns through here, so a title, an axis and a hover say the same thing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import polars as pl
@@ -73,6 +74,37 @@ def cell_text(value: object, column: str, model: SemanticModel, lang: str, grain
         return _format_date(value, lang, grain or (column if column in GRAINS else "day"))
     dimension = model.dimensions.get(column)
     return dimension.value_label(value, lang) if dimension is not None else str(value)
+
+
+def value_text(value: object, dimension: str, model: SemanticModel, lang: str) -> str:
+    """A dimension's value as a reader of `lang` calls it (a campaign's, a channel's name); as it is without a label.
+
+    >>> from semantic.model import load_model
+    >>> from workspace.home import DEMO_MODEL
+    >>> value_text("618 Mid-Year Sale 2025", "campaign_name", load_model(DEMO_MODEL), "zh")
+    '2025 618 年中大促'
+    """
+    found = model.dimensions.get(dimension)
+    return found.value_label(value, lang) if found is not None else str(value)
+
+
+_YEAR = re.compile(r"^\s*(19|20)\d\d\s+|\s+(19|20)\d\d\s*$")  # '2025 618 年中大促', '618 Mid-Year Sale 2025'
+
+
+def festival_text(key: str, model: SemanticModel, lang: str) -> str:
+    """A campaign named without its year (every edition of a festival, as anomalies group them), in `lang`: the
+    label of an edition without its year; the key as it is when no edition has a label.
+
+    >>> from semantic.model import load_model
+    >>> from workspace.home import DEMO_MODEL
+    >>> festival_text("618 Mid-Year Sale", load_model(DEMO_MODEL), "zh")
+    '618 年中大促'
+    """
+    found = model.dimensions.get("campaign_name")
+    for value in found.values if found is not None else ():
+        if _YEAR.sub("", value).strip() == key:
+            return _YEAR.sub("", found.value_label(value, lang)).strip()
+    return key
 
 
 def none_label(lang: str) -> str:

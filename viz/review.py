@@ -95,9 +95,10 @@ def build_review(model: SemanticModel, engine: Engine, campaign_id: str, lang: s
                        channel=words.segment(found.channel, "channel"), start=format_date(found.start, lang),
                        end=format_date(found.end, lang), status=t(f"campaigns.status.{found.status}", lang),
                        as_of=format_date(found.as_of, lang))
-    return Review(found.campaign_id, found.name, lang, found.as_of, words.t("title", campaign=found.name), subtitle,
+    name = words.campaign(found.name)
+    return Review(found.campaign_id, name, lang, found.as_of, words.t("title", campaign=name), subtitle,
                   generated(words, now, home),
-                  tuple(notes(found, data.reached, lang)) if data.started else (), sections, tuple(advice))
+                  tuple(notes(found, data.reached, lang, name)) if data.started else (), sections, tuple(advice))
 
 
 def generated(words: Words, now: dt.datetime | None = None, home: Path | None = None) -> str:
@@ -160,13 +161,13 @@ def _summary(data: ReviewData, words: Words) -> Section:
     found, f = data.campaign, data.campaign.figures
     title = words.t("sections.summary")
     if not data.started:
-        return Section("summary", title, (words.t("summary.planned", campaign=found.name,
+        return Section("summary", title, (words.t("summary.planned", campaign=words.campaign(found.name),
                                                   start=format_date(found.start, words.lang)),))
     money = {"spend": words.money(f["spend"]), "revenue": words.money(f["campaign_revenue"]),
              "roas": words.ratio(f["roas"]), "roi": words.pct(f["roi"])}
-    spent = words.t("summary.spent", campaign=found.name, budget=words.money(found.budget),
+    spent = words.t("summary.spent", campaign=words.campaign(found.name), budget=words.money(found.budget),
                     share=words.pct(f["spend"] / found.budget), **money) if found.budget else \
-        words.t("summary.no_budget", campaign=found.name, **money)
+        words.t("summary.no_budget", campaign=words.campaign(found.name), **money)
     lines = [spent, words.t("summary.orders", orders=words.count(f["orders"]), buyers=words.count(f["buyers"]),
                             conversion=words.pct(f["conversion_rate"]))]
     if found.status == "running":
@@ -185,7 +186,7 @@ def _versus_line(data: ReviewData, words: Words) -> str:
     rows = {r["metric"]: r for r in data.versus.iter_rows(named=True)}
     change = {m: words.gap(r["value"], r["comparable"], r["format"], r["vs_comparable"]) for m, r in rows.items()}
     sep = "、" if words.lang == "zh" else ", "
-    names = list(data.peers.values())
+    names = [words.campaign(p) for p in data.peers.values()]
     peers = sep.join(names) if len(names) <= MAX_PEERS else words.t(
         "summary.more_peers", names=sep.join(names[:MAX_PEERS]), count=len(names) - MAX_PEERS, total=len(names))
     basis = t(f"campaigns.basis.{data.basis}", words.lang)
@@ -279,7 +280,7 @@ def _own_channels(data: ReviewData, words: Words) -> tuple[str, ...]:
     if not own or set(data.channels["channel"]) <= set(own):
         return ()
     sep = "、" if words.lang == "zh" else ", "
-    return (words.t("channels.own", campaign=data.campaign.name,
+    return (words.t("channels.own", campaign=words.campaign(data.campaign.name),
                     channels=sep.join(words.segment(c, "channel") for c in own)),)
 
 

@@ -15,7 +15,7 @@ from ml.review_findings import Deviation, Recommendation
 from semantic.model import SemanticModel
 from viz.format import MISSING, format_change, format_points, format_value
 from viz.i18n import t
-from viz.labels import cell_text
+from viz.labels import cell_text, value_text
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class Words:
     def segment(self, value: object, by: str) -> str:
         return cell_text(value, by, self.model, self.lang)
 
+    def campaign(self, name: str) -> str:
+        """A campaign's name as the reader calls it: '2025 618 年中大促' for '618 Mid-Year Sale 2025'."""
+        return value_text(name, "campaign_name", self.model, self.lang)
+
     def step(self, event_type: str) -> str:
         return t(f"campaigns.step.{event_type}", self.lang)
 
@@ -118,7 +122,7 @@ def recommendation_text(advice: Recommendation, words: Words) -> str:
         sep = "、" if words.lang == "zh" else ", "
         return words.t("recommend.new_channel", channel=words.segment(n["channel"], "channel"),
                        roas=words.ratio(n["roas"]), own=words.segment(n["own"], "channel"),
-                       own_roas=words.ratio(n["own_roas"]), campaigns=sep.join(n["campaigns"]))  # type: ignore[arg-type]
+                       own_roas=words.ratio(n["own_roas"]), campaigns=sep.join(map(words.campaign, n["campaigns"])))  # type: ignore[arg-type]
     if advice.kind == "funnel_fix":
         return _funnel_fix(n, words)
     if advice.kind == "retarget_new":
