@@ -310,3 +310,15 @@ def test_a_review_as_of_a_past_day_counts_nothing_later(model: SemanticModel, en
     assert conversion == pytest.approx(bought / reach)  # the summary and the funnel agree
     assert review.section("trend").data["day"].max() == dt.date(2025, 6, 10)
     assert "The campaign is still running: 62.96% of its days have passed" in review.section("summary").paragraphs[2]
+
+
+def test_reviews_name_the_campaign_and_its_comparables_in_the_readers_language(
+        rendered: dict[tuple[str, str], bytes], con: duckdb.DuckDBPyConnection) -> None:
+    """The Chinese review says 2025 618 年中大促 and its comparable 2024 618 年中大促 in every format; the English
+    one keeps the names in the data."""
+    peer = con.sql("SELECT campaign_id FROM campaigns WHERE campaign_name = '618 Mid-Year Sale 2024'").fetchall()
+    assert peer == [("CMP007",)]
+    for fmt in ("md", "html"):
+        zh, en = rendered[("zh", fmt)].decode(), rendered[("en", fmt)].decode()
+        assert "活动复盘：2025 618 年中大促" in zh and "对比2024 618 年中大促（" in zh and "Mid-Year" not in zh
+        assert "Campaign review: 618 Mid-Year Sale 2025" in en and "618 Mid-Year Sale 2024" in en
