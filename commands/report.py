@@ -80,12 +80,20 @@ def _out_path(out: Path) -> Path:
     return out
 
 
+def _names(ws: Workspace, search: str | None) -> tuple[str, ...]:
+    """The campaign names, in every language the workspace's model has, that `search` is part of."""
+    from semantic.model import load_model
+    from viz.labels import value_forms
+
+    return value_forms(search, "campaign_name", load_model(ws.model_file())) if search else ()
+
+
 def _list(args: argparse.Namespace) -> int:
     from commands.campaign import emit
     from viz.i18n import t
     from workspace.reports import list_reports
 
-    found = list_reports(_home(args), args.search)
+    found = list_reports(_home(args), args.search, _names(_home(args), args.search))
     if args.json:
         emit({"reports": [r.to_dict() for r in found]})
         return 0

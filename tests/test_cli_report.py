@@ -53,6 +53,18 @@ def test_report_list_finds_what_was_written(run: Run, tmp_path: Path) -> None:
     assert code == 0 and len(text.strip().splitlines()) == 1 and "CMP027  en  md" in text
 
 
+def test_report_list_finds_a_campaign_by_either_name(run: Run) -> None:
+    """A Chinese review's title says 2025 618 年中大促: searching '618 Mid-Year' finds it, and '年中大促' finds the
+    English one, while a name of another campaign finds neither."""
+    run("report", "campaign", "CMP027", "--format", "md", "--lang", "zh")
+    run("report", "campaign", "CMP035", "--format", "md")
+    found = json.loads(run("report", "list", "--search", "mid-year sale", "--json")[1])["reports"]
+    assert [(r["campaign_id"], r["title"]) for r in found] == [("CMP027", "活动复盘：2025 618 年中大促")]
+    found = json.loads(run("report", "list", "--search", "双11", "--json")[1])["reports"]
+    assert [(r["campaign_id"], r["title"]) for r in found] == [("CMP035", "Campaign review: Double 11 2025")]
+    assert json.loads(run("report", "list", "--search", "Qixi", "--json")[1])["reports"] == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("CMP999",), "error: Unknown campaign 'CMP999'. Did you mean 'CMP039' or 'CMP029' or 'CMP019'?"),
     (("CMP027", "--as-of", "June 18"), "error: 'June 18' is not a date; write it as YYYY-MM-DD, e.g. 2025-06-18."),

@@ -107,6 +107,24 @@ def festival_text(key: str, model: SemanticModel, lang: str) -> str:
     return key
 
 
+def value_forms(text: str, dimension: str, model: SemanticModel) -> tuple[str, ...]:
+    """Every name (the data's and each label) of the values of `dimension` one of whose names contains `text`, so a
+    search in either language finds both.
+
+    >>> from semantic.model import load_model
+    >>> from workspace.home import DEMO_MODEL
+    >>> value_forms("618 年中", "campaign_name", load_model(DEMO_MODEL))[:3]
+    ('618 Mid-Year Sale 2024', '2024 618 年中大促', '618 Mid-Year Sale 2025')
+    """
+    found, wanted = model.dimensions.get(dimension), text.strip().lower()
+    forms: dict[str, None] = {}
+    for value, named in (found.values.items() if found is not None and wanted else ()):
+        names = (value, *named.labels.values())
+        if any(wanted in n.lower() for n in names):
+            forms.update(dict.fromkeys(names))
+    return tuple(forms)
+
+
 def none_label(lang: str) -> str:
     """The name of a NULL group: "(none)" / "（无）"."""
     return t("values.none", lang)

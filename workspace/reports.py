@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,14 +88,16 @@ def archive_report(ws: Workspace, content: bytes, campaign_id: str, lang: str, f
     return record
 
 
-def list_reports(ws: Workspace, search: str | None = None) -> list[ReportRecord]:
-    """Archived reports, newest first; `search` matches the title, campaign id, language, format or as-of day."""
+def list_reports(ws: Workspace, search: str | None = None, also: Sequence[str] = ()) -> list[ReportRecord]:
+    """Archived reports, newest first; `search` matches the title, campaign id, language, format or as-of day, and
+    so does any of `also` (the searched campaign's names in other languages: '618 Mid-Year' finds 2025 618 年中大促)."""
     query = "SELECT * FROM review_reports"
     params: dict[str, str] = {}
     if search and search.strip():
-        query += (" WHERE instr(lower(title || ' ' || campaign_id || ' ' || lang || ' ' || format || ' ' || as_of),"
-                  " lower(:text)) > 0")
-        params["text"] = search.strip()
+        texts = dict.fromkeys((search.strip(), *(a for a in also if a.strip())))
+        searched = "lower(title || ' ' || campaign_id || ' ' || lang || ' ' || format || ' ' || as_of)"
+        query += " WHERE " + " OR ".join(f"instr({searched}, lower(:t{i})) > 0" for i in range(len(texts)))
+        params = {f"t{i}": text for i, text in enumerate(texts)}
     with store(ws).read() as con:
         rows = con.execute(query + " ORDER BY created_at DESC, id", params).fetchall()
     return [ReportRecord(r["id"], r["campaign_id"], r["lang"], r["format"], dt.date.fromisoformat(r["as_of"]),
