@@ -107,3 +107,18 @@ def test_data_as_csv_and_excel(model: SemanticModel, engine: DuckDBEngine, tmp_p
 def test_markdown_text_is_escaped() -> None:
     assert markdown_html(f"**Hi** {EVIL}\n\nnext") == \
         "<p><strong>Hi</strong> &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</p><p>next</p>"
+
+
+def test_each_tile_says_its_period_under_its_heading(board: Dashboard, model: SemanticModel,
+                                                     engine: DuckDBEngine) -> None:
+    """As in the app, the days a tile covers are written under its heading: a year's revenue says 2025, a tile
+    without a time range 'All dates'; a text tile says nothing. The PDF carries the same words."""
+    page = export_dashboard(board, model, engine, "html", "en").decode("utf-8")
+    assert '<h2>Revenue &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</h2><p class="period">2025</p>' in page
+    assert '<h2>By channel</h2><p class="period">All dates</p>' in page
+    assert '<h2>Read me</h2><p class="period">' not in page
+    zh = export_dashboard(board, model, engine, "html", "zh").decode("utf-8")
+    assert '<p class="period">2025年</p>' in zh and '<p class="period">全部日期</p>' in zh
+    document = pdfium.PdfDocument(export_dashboard(board, model, engine, "pdf", "zh"))
+    text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    assert "2025年" in text and "全部日期" in text

@@ -108,14 +108,15 @@ def _tile_html(view: TileView, lang: str, index: int) -> str:
         body = pio.to_html(standalone(view.figure), include_plotlyjs=False, full_html=False, div_id=f"tile-{index}",
                            config={"displaylogo": False, "responsive": True})
     notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in view.notes)
+    period = f'<p class="period">{html.escape(view.period)}</p>' if view.period else ""  # which days, as the app
     return (f'<section class="tile" style="grid-column: span {view.tile.width}">'
-            f"<h2>{html.escape(view.title)}</h2>{body}{notes}</section>")
+            f"<h2>{html.escape(view.title)}</h2>{period}{body}{notes}</section>")
 
 
 _CSS = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#0f172a}
 .grid{display:grid;grid-template-columns:repeat(12,1fr);gap:16px}.tile{border:1px solid #e2e8f0;border-radius:8px;
 padding:12px;min-width:0}.tile h2{font-size:15px;margin:0 0 8px}.note{color:#64748b;font-size:12px}
-.problem{color:#b91c1c}.meta{color:#64748b;font-size:13px}"""
+.problem{color:#b91c1c}.meta{color:#64748b;font-size:13px}.period{color:#64748b;font-size:12px;margin:-4px 0 8px}"""
 
 
 def dashboard_html(header: _Header, views: list[TileView], lang: str) -> str:
@@ -161,6 +162,7 @@ class Pdf(FPDF):
 
 
 KPI_MM, CHART_MM, TEXT_MM, GAP_MM = 38.0, 72.0, 22.0, 4.0
+PERIOD_MM = 3.5  # the line under a tile's heading that says which days it covers
 
 
 def _rows(views: list[TileView]) -> list[list[TileView]]:
@@ -203,6 +205,9 @@ def dashboard_pdf(header: _Header, views: list[TileView], lang: str) -> bytes:
 
 def _pdf_tile(pdf: Pdf, view: TileView, lang: str, width: float, height: float) -> None:
     pdf.write_text(view.title, 10.5, 6, width=width)
+    if view.period:  # which days, under the heading as in the app; the chart gives up the line
+        pdf.write_text(view.period, 7.5, PERIOD_MM, (100, 116, 139), width=width)
+        height -= PERIOD_MM
     if view.tile.text is not None:
         pdf.write_text(_BOLD.sub(r"\1", localized(view.tile.text, lang)), 9, 4.5, width=width)
     elif view.problem:
