@@ -105,5 +105,10 @@ def test_describe_in_both_languages(model: SemanticModel) -> None:
            "expected": 30_000.0, "change": 2.0, "driver": "no_campaign"}
     assert describe(row, model, "en") == ("Revenue of Tmall on Aug 5, 2025 was ¥90K, 200.0% above the expected ¥30K. "
                                           "Mostly from orders outside any campaign.")
-    assert describe(row, model, "zh") == ("Tmall 在 2025年8月5日 的销售额为 ¥9万，比预期 ¥3万 高 200.0%。"
+    assert describe(row, model, "zh") == ("天猫 在 2025年8月5日 的销售额为 ¥9万，比预期 ¥3万 高 200.0%。"
                                           "主要来自 非活动订单。")
+    festival = row | {"level": "campaign", "key": "618 Mid-Year Sale", "driver": None}
+    assert describe(festival, model, "en").startswith("Revenue of 618 Mid-Year Sale on Aug 5, 2025 was ¥90K")
+    assert describe(festival, model, "zh").startswith("618 年中大促 在 2025年8月5日 的销售额为 ¥9万")
+    driven = row | {"driver": "Double 11 Douyin Live"}
+    assert describe(driven, model, "zh").endswith("主要来自 双11 抖音直播。")
