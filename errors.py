@@ -37,7 +37,7 @@ class BeaconError(Exception):
     text_key: str | None = None
     text_values: Mapping[str, object] = MappingProxyType({})
 
-    def with_text(self, key: str, **values: object) -> Self:
+    def with_text(self, key: str, /, **values: object) -> Self:
         """Attach the translation key and values of this error's message; returns the error itself."""
         self.text_key, self.text_values = key, values
         return self

@@ -26,6 +26,7 @@ from errors import (
     DashboardConflictError,
     IngestError,
     InputError,
+    ModelError,
     PermissionDeniedError,
     QueryError,
     QueryTimeoutError,
@@ -80,6 +81,13 @@ def test_keyed_error_builds_the_english_message_and_keeps_the_key() -> None:
     assert error_text(err, "en") == str(err)
     assert error_text(err, "zh") == "查询耗时超过 2.5 秒，已被停止。请缩短时间范围或添加筛选条件。"
     assert err.text_key == "errors.query.timeout" and dict(err.text_values) == {"seconds": "2.5"}
+
+
+def test_values_may_be_named_like_the_parameters() -> None:
+    """A placeholder called {lang} or {key} fills like any other (it once collided with t()'s own lang)."""
+    err = keyed_error(ModelError, "errors.model.language", lang="fr", choices="en, zh")
+    assert str(err) == "unknown language 'fr'; use one of en, zh."
+    assert error_text(err, "zh") == "未知的语言“fr”；请使用以下之一：en, zh。"
 
 
 def test_unknown_names_key_themselves_with_their_kind_and_suggestions() -> None:

@@ -57,13 +57,13 @@ def _flatten(data: dict[str, object], prefix: str) -> list[tuple[str, str]]:
     return out
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
+def t(key: str, lang: str = "en", /, **values: object) -> str:
     """The text for `key` in `lang`, with {placeholders} filled from `values`."""
     text = translations(lang).get(key) or translations("en").get(key) or key
     return text.format(**values) if values else text
 
 
-def keyed_error(cls: type[E], key: str, *args: object, **values: object) -> E:
+def keyed_error(cls: type[E], key: str, /, *args: object, **values: object) -> E:
     """An error of class `cls` whose message is the English text of `key`, carrying the key and values.
 
     `args` go to the class after the message (a ShareLinkError's reason...). A value named `x_key` is
