@@ -247,19 +247,28 @@ def _comparison(plan: Plan, window: TimeRange, compare: str,
 
 
 def _ranked_only(body: exp.Select, plan: Plan, columns: tuple[str, ...]) -> exp.Select:
-    """A ranking leaves out the groups its metric has no value for.
+    """A ranking leaves out the groups it cannot place.
 
-    A query ranks when it sorts by a metric or asks for a top N: "best ROAS by campaign" must not list orders
-    without a campaign, whose ROAS (no spend) is undefined. A plain breakdown keeps every group, a NULL one
-    included, so its rows still add up to the total.
+    A top N keeps only groups whose ranked metric has a value: "the 5 best campaigns by ROAS" gives no place
+    to orders without a campaign, whose ROAS (no spend) is undefined. A table that is only sorted by a metric
+    drops a group only when every metric it shows is undefined (a row of dashes says nothing), so a group with
+    revenue but no ROAS (Offline Store) stays and the rows still add up to the total beside them.
     """
-    order = list(plan.query.order_by) or (_default_order(plan) if plan.query.limit else [])
+    query = plan.query
+    order = list(query.order_by) or (_default_order(plan) if query.limit else [])
     ranked = [o.field for o in order if o.field in columns and o.field not in plan.keys]
+    if not ranked:
+        return body
     values = {e.alias_or_name: e.this for e in body.expressions if isinstance(e, exp.Alias)}
+    shown = ranked if query.limit else [m for m in query.metrics if m in values]
     # A sum or count is never NULL (COALESCE(..., 0)); only ratios and other metrics can be.
-    nullable = [values[f] for f in ranked if f in values and not isinstance(values[f], exp.Coalesce)]
-    conditions = [exp.Not(this=exp.Is(this=_grouped(v.copy()), expression=exp.Null())) for v in nullable]
-    return body.where(exp.and_(*conditions)) if conditions else body
+    nullable = [values[f] for f in shown if f in values and not isinstance(values[f], exp.Coalesce)]
+    if not query.limit and len(nullable) < len(shown):
+        return body  # a metric that always has a value: no row is all dashes
+    defined = [exp.Not(this=exp.Is(this=_grouped(v.copy()), expression=exp.Null())) for v in nullable]
+    if not defined:
+        return body
+    return body.where(exp.and_(*defined) if query.limit else exp.or_(*defined))
 
 
 def _grouped(value: exp.Expression) -> exp.Expression:

@@ -263,6 +263,17 @@ def test_a_breakdown_keeps_the_group_without_a_value(engine: DuckDBEngine, model
     assert dict(rows)[None] == pytest.approx(organic)
 
 
+def test_a_sorted_table_keeps_a_group_with_some_value(engine: DuckDBEngine, model: SemanticModel,
+                                                      con: duckdb.DuckDBPyConnection) -> None:
+    """Revenue and ROAS by channel sorted by ROAS: Offline Store (revenue, no spend) stays, last, so the rows
+    add up to the total revenue; only a row whose every metric is undefined would go."""
+    query = SemanticQuery(metrics=("revenue", "roas"), dimensions=("channel",), order_by=(OrderBy("roas", True),))
+    rows = compiled_rows(engine, model, query)
+    total = con.execute("SELECT SUM(net_amount) FROM orders WHERE status = 'completed'").fetchone()[0]
+    assert rows[-1][0] == "Offline Store" and rows[-1][2] is None and rows[-1][1] > 7_000_000
+    assert sum(r[1] for r in rows) == pytest.approx(total)
+
+
 def test_dimension_values_without_metrics(engine: DuckDBEngine, model: SemanticModel,
                                           con: duckdb.DuckDBPyConnection) -> None:
     expected = con.execute("SELECT DISTINCT region FROM customers ORDER BY 1").fetchall()
