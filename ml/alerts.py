@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from errors import UnknownNameError
+from errors import PermissionDeniedError, UnknownNameError
 from ml.campaigns import catalog, check_campaign, data_end, floats
 from semantic.answer import run_query
 from semantic.engine import Engine
@@ -109,9 +109,22 @@ def running_campaigns(model: SemanticModel, engine: Engine, as_of: dt.date) -> l
 
 def evaluate_all(rules: list[AlertRule], model: SemanticModel, engine: Engine,
                  as_of: dt.date | None = None) -> list[TriggeredAlert]:
-    """Every triggered alert of every rule, rule by rule."""
+    """Every triggered alert of every rule the reader can see, rule by rule.
+
+    The rules are the workspace's, shared by everyone; a rule on a campaign or channel outside the reader's data
+    policy (an East analyst and a North-only campaign) is not theirs to see: it is left out, not an error that
+    would name what they may not see.
+    """
     as_of = as_of or data_end(model, engine)
-    return [alert for rule in rules for alert in evaluate(rule, model, engine, as_of)]
+    return [alert for rule in rules if _visible(rule, model, engine) for alert in evaluate(rule, model, engine, as_of)]
+
+
+def _visible(rule: AlertRule, model: SemanticModel, engine: Engine) -> bool:
+    try:
+        check_rule(rule, model, engine)
+    except (UnknownNameError, PermissionDeniedError):
+        return False
+    return True
 
 
 def triggered_alerts(ws: Workspace, model: SemanticModel, engine: Engine,

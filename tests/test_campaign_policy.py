@@ -191,6 +191,19 @@ def test_a_region_without_campaign_activity_sees_no_campaign(model: SemanticMode
         campaign(model, nowhere, "CMP027", AS_OF)
 
 
+def test_alert_rules_outside_the_policy_are_left_out_not_an_error(model: SemanticModel, engine: DuckDBEngine) -> None:
+    """The rules are the workspace's: a Tmall analyst is not told about (or stopped by) a rule on Douyin."""
+    from ml.alerts import evaluate_all
+    from workspace.alerts import AlertRule
+
+    douyin = AlertRule("revenue", "<", 1e12, 1, "channel", "Douyin", id=1)
+    tmall = AlertRule("revenue", "<", 1e12, 1, "channel", "Tmall", id=2)
+    analyst = governed(engine, model, Policy("tm", (Filter("channel", "=", "Tmall"),)))
+    seen = evaluate_all([douyin, tmall], model, analyst, LAST)
+    assert seen and {a.rule.id for a in seen} == {2}
+    assert {a.rule.id for a in evaluate_all([douyin, tmall], model, engine, LAST)} == {1, 2}
+
+
 def test_a_policy_spend_can_follow_keeps_spend(model: SemanticModel, engine: DuckDBEngine,
                                                con: duckdb.DuckDBPyConnection) -> None:
     tmall = governed(engine, model, Policy("tm", (Filter("channel", "=", "Tmall"),)))
