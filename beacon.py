@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except BeaconError as err:
         if isinstance(err, PermissionDeniedError):
-            audit_refusal(args, err)
+            audit_refusal(args, str(err))
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USER_ERROR
 

@@ -14,7 +14,7 @@ import streamlit as st
 from errors import PermissionDeniedError, ShareLinkError
 from semantic.answer import check_tables
 from ui import resources
-from ui.auth import current_policy, current_user
+from ui.auth import current_policy, current_user, log_refusal
 from ui.dashboard_list import board_list
 from ui.dashboard_view import Context, show_board
 from ui.shown import shown_errors
@@ -44,6 +44,7 @@ def render() -> None:
         try:
             board, filters = store.resolve_link(token)
         except ShareLinkError as err:
+            log_refusal({"link": token[:6], "reason": str(err)})
             st.error(link_message(err, lang))
             return
         frozen = store.link(token).policy  # the owner's policy, when they froze it in the link explicitly
@@ -63,7 +64,8 @@ def _open(ctx: Context, board_id: str) -> None:
     user = current_user()
     try:
         board = viewable(resources.workspace(), user, board_id)
-    except PermissionDeniedError:
+    except PermissionDeniedError as err:
+        log_refusal({"dashboard": board_id, "reason": str(err)})
         st.error(t("explore.dashboards_page.not_shared", lang, user=user.username))
         return
     show_board(ctx, board, "edit" if can_edit(user, board) else "view")

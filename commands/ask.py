@@ -19,7 +19,15 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from commands.common import acting_user, add_common, audit_result, json_value, open_model, print_result
+from commands.common import (
+    acting_user,
+    add_common,
+    audit_refusal,
+    audit_result,
+    json_value,
+    open_model,
+    print_result,
+)
 from semantic.query import parse_date
 from workspace.home import Workspace
 from workspace.settings import Settings
@@ -67,6 +75,8 @@ def _ask(args: argparse.Namespace) -> int:
                  lang=lang, as_of=as_of, examples=correct_examples(ws, model.name), policy=policy)
     if answer.result is not None:
         audit_result(args, user, "query" if answer.interpretation.query else "sql", answer.result)
+    elif answer.refused:
+        audit_refusal(args, answer.refused, question=args.question)
     if args.json:
         print(json.dumps(answer_json(answer, model), ensure_ascii=False, default=json_value))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,14 @@ def audit_result(args: argparse.Namespace, user: User | None, event: str, result
                   {"command": getattr(args, "command", None)})
 
 
-def audit_refusal(args: argparse.Namespace, err: PermissionDeniedError) -> None:
-    """A --user command refused by a role or a data policy leaves an access_denied entry, as the app does."""
+def audit_refusal(args: argparse.Namespace, reason: str, **detail: str) -> None:
+    """A --user command refused by a role or a data policy leaves an access_denied entry, as the app does.
+
+    Called from the error handler too, so a log that cannot be written costs the entry, never a traceback."""
     if getattr(args, "acting", None):
-        record(Workspace(args.db.parent), "access_denied", args.acting,
-               {"command": getattr(args, "command", None), "reason": str(err)})
+        with suppress(BeaconError):
+            record(Workspace(args.db.parent), "access_denied", args.acting,
+                   {"command": getattr(args, "command", None), "reason": reason, **detail})
 
 
 def audit_load(args: argparse.Namespace, user: User | None, table: str, source: str) -> None:

@@ -129,6 +129,22 @@ def test_refusals_are_audited_once_per_session_and_refusal(ws: Workspace) -> Non
         ("ana", "Your data policy limits 'region', which ")]
 
 
+def test_questions_dashboards_and_links_refused_are_audited(ws: Workspace) -> None:
+    board = DashboardStore(ws).create("Boss's numbers", owner="boss")
+    app = sign_in(new_app(), "ana", VIEWER_PASSWORD)
+    app.switch_page("app_pages/ask.py").run()
+    app.chat_input[0].set_value("ad spend by channel").run()  # ad spend has no link to ana's region
+    app.query_params["dashboard"] = board.id
+    app.switch_page("app_pages/dashboards.py").run()
+    app.query_params.pop("dashboard")
+    app.query_params["link"] = "not-a-real-token"
+    app.switch_page("app_pages/dashboards.py").run()
+    assert not app.exception, app.exception
+    refused = [e.detail for e in reversed(browse(ws, event="access_denied")) if e.user == "ana"]
+    assert [d.get("question") or d.get("dashboard") or d.get("link") for d in refused] == [
+        "ad spend by channel", board.id, "not-a-"]
+
+
 def test_sign_out_ends_the_session(ws: Workspace) -> None:
     app = sign_in(new_app(), "ana", VIEWER_PASSWORD)
     app.switch_page("app_pages/ask.py").run()

@@ -131,3 +131,16 @@ def test_commands_not_yet_governed_refuse_user(home: Path) -> None:
     args = argparse.Namespace(command="new", user="ana", db=home / "warehouse.duckdb", model=DEMO_MODEL)
     with pytest.raises(PermissionDeniedError, match="cannot run under --user yet"):
         open_model(args)
+
+
+def test_a_question_the_policy_refuses_is_audited(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Ad spend has no link to a region: ana's question is refused, and the attempt is in the log."""
+    _add(capsys, monkeypatch, home, "ana", "viewer")
+    run(capsys, "policy", "add", "--user", "ana", "--filter", "region = 'East'", "--home", str(home))
+    code, _, _ = run(capsys, "ask", "ad spend by channel", "--as-of", "2025-12-31",
+                     "--db", str(home / "warehouse.duckdb"), "--user", "ana")
+    assert code == 3
+    (entry,) = browse(Workspace(home), event="access_denied")
+    assert (entry.user, entry.detail["command"], entry.detail["question"]) == ("ana", "ask", "ad spend by channel")
+    assert "Your data policy limits 'region'" in entry.detail["reason"]

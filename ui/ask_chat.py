@@ -17,7 +17,7 @@ from semantic.model import SemanticModel
 from semantic.nlq.ask import Answer, answer_interpretation, ask, choose_reading, in_language, question_engine
 from ui import resources
 from ui.ask_answer import show_actions, show_reading, show_result
-from ui.auth import current_policy, current_user
+from ui.auth import current_policy, current_user, log_refusal
 from ui.state import session
 from viz.i18n import error_text, t
 from workspace import feedback
@@ -115,6 +115,8 @@ def _audit(answer: Answer) -> None:
     if answer.result is not None:
         event = "query" if answer.interpretation.query is not None else "sql"
         record_result(resources.workspace(), event, current_user().username, answer.result, {"page": "ask"})
+    elif answer.refused:  # a question written to escape the policy is an attempt an auditor must see
+        log_refusal({"page": "ask", "question": answer.interpretation.question, "reason": answer.refused})
 
 
 def reread(turn: int, number: int, *, model: SemanticModel, engine: Engine, lang: str) -> None:

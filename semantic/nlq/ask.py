@@ -21,7 +21,7 @@ from typing import TypeVar
 import plotly.graph_objects as go
 import polars as pl
 
-from errors import BeaconError, UnknownNameError
+from errors import BeaconError, PermissionDeniedError, UnknownNameError
 from semantic.answer import run_query, run_sql, time_bounds
 from semantic.engine import Engine, QueryResult
 from semantic.model import SemanticModel
@@ -50,6 +50,7 @@ class Answer:
     chart: go.Figure | None = None                # None for a single number (shown as a KPI)
     error: str | None = None                      # an engine or query failure, in words
     totals: pl.DataFrame | None = None            # the grand total's one row, when the answer states a total
+    refused: str | None = None                    # a data policy's or role's refusal, in English, for the audit log
 
     @property
     def answered(self) -> bool:
@@ -88,7 +89,8 @@ def answer_interpretation(interpretation: Interpretation, *, model: SemanticMode
         else:
             result = run_sql(interpretation.sql or "", model, engine, policy)
     except BeaconError as err:
-        return replace(answer, error=t("ask.query_failed", lang, message=error_text(err, lang)))
+        return replace(answer, error=t("ask.query_failed", lang, message=error_text(err, lang)),
+                       refused=str(err) if isinstance(err, PermissionDeniedError) else None)
     result = replace(result, frame=plain_numbers(result.frame))  # exact DuckDB sums (Decimal) as numbers to show
     return replace(answer, result=result, chart=choose_chart(interpretation.query, result, model, lang),
                    totals=answer_totals(interpretation.query, result.frame, model, engine, policy))
