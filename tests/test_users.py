@@ -198,3 +198,16 @@ def test_every_role_action_and_event_has_its_words_in_both_languages() -> None:
     for lang in ("en", "zh"):
         assert all(not t(f"access.{key}", lang).startswith("access.") for key in keys)
     assert t("access.role.viewer", "zh") == "查看者"
+
+
+@pytest.mark.parametrize("name", ["beacon", "Beacon-Demo", "demo"])
+def test_the_names_beacon_acts_under_cannot_be_given_to_a_person(tmp_path: Path, name: str) -> None:
+    from viz.i18n import error_text
+    from workspace.demo_dashboards import OWNER, UPDATER
+    from workspace.users import SYSTEM_NAMES
+
+    assert {OWNER, UPDATER, DEMO_USER.username} == set(SYSTEM_NAMES)
+    ws = Workspace(tmp_path)
+    with pytest.raises(InputError, match="a name Beacon itself uses") as err:
+        add_user(ws, name, "editor", "a long password")
+    assert "演示看板" in error_text(err.value, "zh") and list_users(ws) == []

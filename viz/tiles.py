@@ -23,7 +23,7 @@ from viz.chart_spec import ChartSpec
 from viz.charts import build_figure
 from viz.dashboard_filters import PERIOD, apply_filters, tile_facts
 from viz.format import format_date
-from viz.i18n import t
+from viz.i18n import error_text, t
 from viz.labels import column_label, key_columns, split_column
 from viz.suggest import sparkline_query, suggest_chart
 from viz.tables import Totals, table_figure, totals_queries
@@ -95,7 +95,7 @@ def render_tile(tile: Tile, model: SemanticModel, engine: Engine, lang: str, fil
                        period=period)
     except BeaconError as err:
         return TileView(tile, title, applied.query, notes=notes, period=period,
-                        problem=t("dashboards.tile_problem", lang, message=str(err)))
+                        problem=t("dashboards.tile_problem", lang, message=error_text(err, lang)))
 
 
 def period_words(query: SemanticQuery, lang: str) -> str:

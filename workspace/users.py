@@ -86,6 +86,9 @@ class Session:
 
 # Who an "open demo" workspace signs everyone in as; never stored, never valid when the setting is off.
 DEMO_USER = User("demo", "admin", dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+# Names Beacon itself acts under (the demo dashboards' owner and updater, the open-demo user): a person given one
+# would own the demo dashboards, and their audit entries could not be told from the system's.
+SYSTEM_NAMES = ("beacon", "beacon-demo", DEMO_USER.username)
 
 
 def store(ws: Workspace) -> MetaStore:
@@ -123,6 +126,8 @@ def add_user(ws: Workspace, name: str, role: str, password: str, *, by: str | No
              now: dt.datetime | None = None) -> User:
     """Create a user; the password is kept only as its argon2 hash."""
     name, created = _checked_name(name), _utc(now)
+    if name in SYSTEM_NAMES:
+        raise keyed_error(InputError, "errors.users.system_name", user=name)
     _check_role(role)
     _check_password(password)
     try:
