@@ -310,4 +310,13 @@ def test_audit_details_in_english_name_pages_and_actions() -> None:
     assert detail_text({"action": "create_link", "dashboard": "d1"}, "zh") == "操作：创建分享链接 · 看板：d1"
     assert detail_text({"unknown_key": "x y"}, "zh") == "unknown_key：x y"  # a key no file names stays as stored
     assert detail_text({"as_of": "2025-12-31", "churn": True, "k": 2, "page": "segments"}, "zh") == \
-        "分析日期：2025-12-31 · 流失模型：是 · 聚类数：2 · 页面：客户分群"
+        "页面：客户分群 · 分析日期：2025-12-31 · 流失模型：是 · 聚类数：2"
+
+
+def test_a_dashboard_entry_leads_with_its_title_in_the_readers_language() -> None:
+    """The log stores keys sorted (dashboard, tiles, title...); a narrow column must still say which dashboard."""
+    stored = {"dashboard": "campaign-performance", "tiles": ["spend", "roas"], "title": "dashboards.campaign_title",
+              "version": 3}
+    assert detail_text(stored, "zh") == "标题：活动效果 · 看板：campaign-performance · 图块：spend, roas · 版本：3"
+    asked = {"page": "ask", "question": "ad spend by channel"}
+    assert detail_text(asked, "zh") == "页面：问答 · 问题：ad spend by channel"

@@ -17,9 +17,11 @@ from ui.widgets import localized_choice
 from viz.i18n import t
 from workspace import audit, clock, users
 from workspace.audit import EVENTS, AuditEntry
+from workspace.dashboards import localized
 from workspace.home import Workspace
 
 WORDED = ("page", "what", "action", "role", "reason")  # detail values from a fixed list, worded for the reader
+LEAD = ("title", "action", "page", "question")  # shown first, so a narrow column still says what it was about
 SHOWN = 500  # most entries drawn on the page; the CSV holds every match
 DEFAULT_DAYS = 30
 
@@ -74,11 +76,14 @@ def detail_text(detail: dict[str, object], lang: str = "en") -> str:
     '看板：d1 · 图块：a1, b2'
     """
     separator = "：" if lang == "zh" else ": "
-    return " · ".join(f"{_known(f'access.detail.{key}', lang) or key}{separator}{_value(key, value, lang)}"
-                      for key, value in detail.items())
+    first = sorted(detail, key=lambda key: key not in LEAD)  # what the entry is about, before ids and lists
+    return " · ".join(f"{_known(f'access.detail.{key}', lang) or key}{separator}{_value(key, detail[key], lang)}"
+                      for key in first)
 
 
 def _value(key: str, value: object, lang: str) -> str:
+    if key == "title" and isinstance(value, str):
+        return localized(value, lang)  # a demo dashboard's title is stored as its text key
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if isinstance(value, bool):
