@@ -118,10 +118,11 @@ def channel_comparison(model: SemanticModel, engine: Engine, period: TimeRange |
     split spend (region), the spend-based columns are null and channels without campaign revenue are left out.
     """
     filters = (Filter("campaign_id", "=", campaign_id),) if campaign_id else ()
-    query = SemanticQuery(metrics=tuple(m for m in CHANNEL_METRICS if m != "budget"), dimensions=("channel",),
-                          time_range=period, filters=filters)
+    query = SemanticQuery(metrics=tuple(m for m in CHANNEL_METRICS if m not in ("budget", "conversion_rate")),
+                          dimensions=("channel",), time_range=period, filters=filters)
     campaigns = running(catalog(model, engine), period, campaign_id)
     frame = measure(query, model, engine).filter(pl.col("channel").is_not_null())
+    frame = frame.join(channel_conversion(model, engine, period, filters), on="channel", how="left")
     frame = frame.join(_budgets(model, engine, campaigns), on="channel", how="full", coalesce=True)
     ran = readable(model, engine, ("budget", "spend")) or ("campaign_revenue",)  # where a campaign ran
     frame = frame.filter(pl.any_horizontal(pl.col(c) > 0 for c in ran))
@@ -131,6 +132,25 @@ def channel_comparison(model: SemanticModel, engine: Engine, period: TimeRange |
         cost_per_new_buyer=pl.when(pl.col("new_buyers") > 0).then(pl.col("spend") / pl.col("new_buyers")),
         budget_share=_share("budget"), spend_share=_share("spend"), revenue_share=_share("campaign_revenue"),
     ).sort("campaign_revenue", descending=True, nulls_last=True)
+
+
+def channel_conversion(model: SemanticModel, engine: Engine, period: TimeRange | None = None,
+                       filters: tuple[Filter, ...] = ()) -> pl.DataFrame:
+    """Per channel, purchasers summed over its campaigns ÷ customers reached summed over them.
+
+    Counted per campaign (campaign–customer pairs), like each campaign's own conversion rate, so a channel's
+    rate lies between its campaigns' rates; distinct customers across the channel would count a customer
+    reached by several campaigns once but each purchase of theirs too, and could exceed every campaign's rate.
+    """
+    steps = (Filter("event_type", "in", ("reach", "purchase")), *filters)
+    query = SemanticQuery(metrics=("funnel_customers",), dimensions=("channel", "campaign_id", "event_type"),
+                          filters=steps, time_range=period)
+    frame = floats(ask(query, model, engine).frame).filter(pl.col("channel").is_not_null())
+    counted = frame.group_by("channel").agg(
+        purchasers=pl.col("funnel_customers").filter(pl.col("event_type") == "purchase").sum(),
+        reached=pl.col("funnel_customers").filter(pl.col("event_type") == "reach").sum())
+    return counted.select("channel", conversion_rate=pl.when(pl.col("reached") > 0)
+                          .then(pl.col("purchasers") / pl.col("reached")).cast(pl.Float64))
 
 
 def running(campaigns: pl.DataFrame, period: TimeRange | None, campaign_id: str | None = None) -> pl.DataFrame:

@@ -149,6 +149,14 @@ def test_channels_show_east_revenue_and_conversion_without_spend(model: Semantic
     for column in ("budget", "spend", "roas", "cpc", "ctr", "cost_per_new_buyer", "budget_share", "spend_share"):
         assert frame[column].null_count() == frame.height, column
     assert frame["revenue_share"].sum() == pytest.approx(1.0)
+    conversion = dict(con.sql("""
+        WITH k AS (SELECT m.channel, e.campaign_id,
+                          COUNT(DISTINCT e.customer_id) FILTER (WHERE e.event_type = 'purchase') p,
+                          COUNT(DISTINCT e.customer_id) FILTER (WHERE e.event_type = 'reach') r
+                   FROM campaign_events e JOIN customers c USING (customer_id) JOIN campaigns m USING (campaign_id)
+                   WHERE c.region = 'East' GROUP BY 1, 2)
+        SELECT channel, SUM(p) / SUM(r) FROM k GROUP BY 1""").fetchall())
+    assert dict(frame.select("channel", "conversion_rate").rows()) == pytest.approx(conversion)
 
 
 def test_attribution_credits_east_purchases_only(model: SemanticModel, east: Engine,

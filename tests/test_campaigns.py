@@ -246,6 +246,29 @@ def test_channel_comparison(model: SemanticModel, engine: DuckDBEngine, con: duc
     assert frame["spend_share"].sum() == pytest.approx(1.0)
 
 
+def test_channel_conversion_counts_per_campaign(model: SemanticModel, engine: DuckDBEngine,
+                                                con: duckdb.DuckDBPyConnection) -> None:
+    """A customer reached by three Tmall campaigns counts three times, as in each campaign's own rate, so the
+    channel's rate is Σ purchasers / Σ reached of its campaigns and lies between their rates."""
+    per_campaign = con.sql("""
+        SELECT c.channel, e.campaign_id, COUNT(DISTINCT e.customer_id) FILTER (WHERE e.event_type = 'purchase') p,
+               COUNT(DISTINCT e.customer_id) FILTER (WHERE e.event_type = 'reach') r
+        FROM campaign_events e JOIN campaigns c USING (campaign_id) GROUP BY 1, 2""").pl()
+    expected = per_campaign.group_by("channel").agg(
+        rate=pl.col("p").sum() / pl.col("r").sum(), low=(pl.col("p") / pl.col("r")).min(),
+        high=(pl.col("p") / pl.col("r")).max())
+    frame = parts.channel_comparison(model, engine).join(expected, on="channel")
+    assert frame.height == expected.height >= 3
+    for row in frame.iter_rows(named=True):
+        assert row["conversion_rate"] == pytest.approx(row["rate"]), row["channel"]
+        assert row["low"] - 1e-12 <= row["conversion_rate"] <= row["high"] + 1e-12, row["channel"]
+    tmall = frame.filter(pl.col("channel") == "Tmall")
+    assert tmall["conversion_rate"][0] < 0.26  # was 36.78 %: distinct buyers over distinct reached customers
+    one = parts.channel_comparison(model, engine, campaign_id="CMP027")
+    own = per_campaign.filter(pl.col("campaign_id") == "CMP027")
+    assert one["conversion_rate"].to_list() == pytest.approx([own["p"][0] / own["r"][0]])
+
+
 def test_cost_per_new_buyer_by_channel(model: SemanticModel, engine: DuckDBEngine, listing: pl.DataFrame) -> None:
     full = campaign_list(model, engine)
     new = full.group_by("channel").agg(pl.col("new_buyers").sum(), pl.col("spend").sum())
