@@ -13,15 +13,17 @@ from viz.format import format_value
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(("lang", "roas", "funnel", "review"), [("en", "ROAS", "Funnel", "Generate review"),
-                                                                 ("zh", "投产比", "转化漏斗", "生成复盘报告")])
+@pytest.mark.parametrize(("lang", "name", "roas", "funnel", "review"), [
+    ("en", "618 Mid-Year Sale 2025", "ROAS", "Funnel", "Generate review"),
+    ("zh", "2025 618 年中大促", "投产比", "转化漏斗", "生成复盘报告"),  # the model's Chinese name of the campaign
+])
 def test_open_a_campaign_by_its_link(page: Page, app_url: str, con: duckdb.DuckDBPyConnection, lang: str,
-                                     roas: str, funnel: str, review: str) -> None:
+                                     name: str, roas: str, funnel: str, review: str) -> None:
     expected = con.sql("""
         SELECT (SELECT SUM(net_amount) FROM orders WHERE campaign_id = 'CMP027' AND status = 'completed')
              / (SELECT SUM(spend) FROM ad_spend WHERE campaign_id = 'CMP027')""").fetchall()[0][0]
     open_app(page, f"{app_url}/campaigns?campaign=CMP027&lang={lang}")
-    expect(page.get_by_text("618 Mid-Year Sale 2025").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(name).first).to_be_visible(timeout=60_000)
     card = page.get_by_test_id("stMetric").filter(has=page.get_by_text(roas, exact=True))
     expect(card.get_by_test_id("stMetricValue")).to_have_text(format_value(expected, "ratio", lang))
     expect(page.get_by_text(funnel, exact=True)).to_be_visible()
