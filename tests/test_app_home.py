@@ -134,6 +134,9 @@ def test_year_to_date_trend_is_monthly_and_starts_in_the_period(app: AppTest) ->
     assert not app.exception, app.exception
     x = trend_x(app)
     assert [d[:10] for d in x] == [f"2025-{m:02d}-01" for m in range(1, 13)]  # Jan 1 – Dec 31: whole months
+    axis = json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
+    assert axis["tickvals"][0][:10] == "2025-01-01" and axis["tickvals"][-1][:10] == "2025-12-01"  # both ends named
+    assert axis["ticktext"][0] == "Jan 2025" and axis["ticktext"][-1] == "Dec"
     assert not any(c.value.startswith("Partial") for c in app.caption)
 
 

@@ -12,8 +12,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from viz.format import format_date, format_value
+from viz.time_axis import time_ticks
 
 PALETTE = ("#2563eb", "#94a3b8", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed")
+TREND_WIDTH_PX = 680  # Home's trend spans the page's main column
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
@@ -39,21 +41,30 @@ def trend_figure(frame: pl.DataFrame, time_col: str, series: dict[str, str], fmt
         values = frame[column].to_list()
         figure.add_trace(go.Scatter(
             x=dates, y=values, name=label, mode="lines",
-            line={"color": PALETTE[index % len(PALETTE)], "width": 2.5 if index == 0 else 1.5,
-                  "dash": "solid" if index == 0 else "dot"},
+            line=line_style(index),
             customdata=[[format_date(d, lang, grain), format_value(v, fmt, lang, currency)]
                         for d, v in zip(dates, values, strict=True)],
             hovertemplate="%{customdata[0]}<br>" + label + ": %{customdata[1]}<extra></extra>"))
     top = max((v for c in series for v in frame[c].to_list() if v is not None), default=0.0)
     ticks = nice_ticks(float(top))
+    shown, texts = time_ticks([d for d in dates if d is not None], grain, lang, width=TREND_WIDTH_PX)
     figure.update_layout(
         height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
         legend={"orientation": "h", "y": 1.12, "x": 0}, plot_bgcolor="white",
         yaxis={"tickvals": ticks, "ticktext": [format_value(v, fmt, lang, currency) for v in ticks],
                "gridcolor": "#eef2f7", "rangemode": "tozero"},
-        xaxis={"tickvals": dates[:: max(1, len(dates) // 8)],
-               "ticktext": [format_date(d, lang, grain) for d in dates[:: max(1, len(dates) // 8)]]})
+        xaxis={"tickvals": shown, "ticktext": texts})
     return figure
+
+
+def line_style(index: int) -> dict[str, object]:
+    """The line of a trend's `index`-th series: the first (the focus) solid and thicker, the others dotted.
+
+    >>> line_style(0)["dash"], line_style(1)["color"]
+    ('solid', '#94a3b8')
+    """
+    return {"color": PALETTE[index % len(PALETTE)], "width": 2.5 if index == 0 else 1.5,
+            "dash": "solid" if index == 0 else "dot"}
 
 
 def bar_figure(labels: list[str], values: list[float], lang: str, horizontal: bool = False,

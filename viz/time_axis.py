@@ -9,10 +9,10 @@ width a dashboard tile gives them.
 >>> import datetime as dt
 >>> days = [dt.date(2024, m, 1) for m in range(1, 13)] + [dt.date(2025, m, 1) for m in range(1, 13)]
 >>> values, texts = time_ticks(days, "month", "en")
->>> texts[:3], len(values) <= 8
-(['Jan 2024', 'Apr', 'Jul'], True)
+>>> texts[:3], len(values) <= 8, values[-1]
+(['Jan 2024', 'Jul', 'Jan 2025'], True, datetime.date(2025, 12, 1))
 >>> time_ticks(days, "month", "zh")[1][:2]
-['2024年1月', '4月']
+['2024年1月', '7月']
 """
 
 from __future__ import annotations
@@ -52,14 +52,30 @@ def _on_step(day: dt.date, index: int, grain: str, step: int) -> bool:
     return index % step == 0
 
 
+def _with_last(days: list[dt.date], shown: list[dt.date], step: int) -> list[dt.date]:
+    """The ticks with the last bucket added, so the axis's end is named; a tick half a step or less before
+    it gives way, so the two texts never collide."""
+    if not days or shown[-1] == days[-1]:
+        return shown
+    if len(shown) > 1 and 2 * (len(days) - 1 - days.index(shown[-1])) <= step:
+        shown = shown[:-1]
+    return [*shown, days[-1]]
+
+
 def _labelled(days: list[dt.date], grain: str, lang: str, step: int) -> tuple[list[dt.date], list[str]]:
-    shown = [d for i, d in enumerate(days) if _on_step(d, i, grain, step)] or days[:1]
+    shown = _with_last(days, [d for i, d in enumerate(days) if _on_step(d, i, grain, step)] or days[:1], step)
     texts = [tick_text(d, grain, lang, i == 0 or d.year != shown[i - 1].year) for i, d in enumerate(shown)]
     return shown, texts
 
 
 def time_ticks(days: list[dt.date], grain: str, lang: str, width: float = WIDTH_PX) -> tuple[list[dt.date], list[str]]:
-    """The dates to mark on the axis and their texts: the finest step whose texts fit in `width` pixels."""
+    """The dates to mark on the axis and their texts: the finest step whose texts fit in `width` pixels; the
+    first and the last bucket are always marked.
+
+    >>> year = [dt.date(2025, m, 1) for m in range(1, 13)]
+    >>> time_ticks(year, "month", "en")[1]
+    ['Jan 2025', 'Mar', 'May', 'Jul', 'Sep', 'Dec']
+    """
     days = sorted(set(days))
     for step in STEPS.get(grain, (1,)):
         shown, texts = _labelled(days, grain, lang, step)
