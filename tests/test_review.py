@@ -16,9 +16,11 @@ import pypdfium2 as pdfium
 import pytest
 
 from errors import InputError, UnknownNameError
+from ml.campaigns import daily_trend
 from ml.review_findings import budget_shift, funnel_fix, retarget_new, worked_and_not
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
+from viz.figures import trend_figure
 from viz.format import format_value
 from viz.report import generate_review, render_review
 from viz.report_html import review_html
@@ -211,6 +213,21 @@ def test_html_is_self_contained(rendered: dict[tuple[str, str], bytes], reviews:
     assert "¥2.05M" in rendered[("en", "html")].decode() and "¥204.82万" in rendered[("zh", "html")].decode()
     tricky = dataclasses.replace(reviews["en"], title="<img src=x onerror=alert(1)>")
     assert "&lt;img src=x onerror=alert(1)&gt;" in review_html(tricky) and "<img" not in review_html(tricky)
+
+
+def test_the_trend_chart_is_drawn_as_on_the_campaign_page(reviews: dict[str, Review], model: SemanticModel,
+                                                           engine: DuckDBEngine) -> None:
+    """Revenue solid blue and spend dotted grey in the export, as on the page; the x axis reads Date / 日期."""
+    frame = daily_trend(model, engine, CMP)
+    for lang, axis in (("en", "Date"), ("zh", "日期")):
+        labels = {c: model.metrics[c].label(lang) for c in ("campaign_revenue", "spend")}
+        page = trend_figure(frame, "day", labels, "currency", lang, "day")
+        export = reviews[lang].section("trend").figure
+        assert [(tr.name, tr.line.color, tr.line.dash) for tr in export.data] == \
+            [(tr.name, tr.line.color, tr.line.dash) for tr in page.data] == \
+            [(labels["campaign_revenue"], "#2563eb", "solid"), (labels["spend"], "#94a3b8", "dot")]
+        assert export.data[0].y[:5] == pytest.approx(frame["campaign_revenue"].to_list()[:5])
+        assert export.layout.xaxis.title.text == axis
 
 
 def test_pdf_pages_show_ink_and_the_campaign(rendered: dict[tuple[str, str], bytes]) -> None:

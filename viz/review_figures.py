@@ -14,6 +14,8 @@ from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from viz.chart_spec import ChartSpec
 from viz.charts import build_figure
+from viz.figures import line_style
+from viz.i18n import t
 from viz.layout import frame_layout, standalone
 
 
@@ -29,9 +31,16 @@ def _figure(kind: str, frame: pl.DataFrame, metrics: tuple[str, ...], dimensions
 
 
 def trend_figure(trend: pl.DataFrame, model: SemanticModel, lang: str) -> go.Figure | None:
-    """Daily spend and campaign revenue over the campaign's days."""
-    frame = trend.select("day", "spend", "campaign_revenue") if trend.height else trend
-    return _figure("line", frame, ("spend", "campaign_revenue"), (), model, lang, grain="day")
+    """Daily campaign revenue and spend over the campaign's days, drawn as the campaign page draws them
+    (`viz.figures.trend_figure`): revenue first, solid blue; spend dotted grey."""
+    metrics = ("campaign_revenue", "spend")
+    frame = trend.select("day", *metrics) if trend.height else trend
+    figure = _figure("line", frame, metrics, (), model, lang, grain="day")
+    if figure is None:
+        return None
+    for index, trace in enumerate(figure.data):
+        trace.update(mode="lines", line=line_style(index))
+    return figure.update_xaxes(title_text=t("campaigns.col.date", lang))
 
 
 def funnel_figure(steps: pl.DataFrame, model: SemanticModel, lang: str,
