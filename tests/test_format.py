@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from viz.format import format_change, format_date, format_value
+from viz.format import format_change, format_date, format_points, format_value
 from viz.i18n import LANGUAGES, t, translations
 
 
@@ -31,6 +31,14 @@ def test_full_numbers_and_changes() -> None:
     assert format_value(1_234_567, "integer", "zh", full=True) == "1,234,567"
     assert format_change(0.1234, "en") == "+12.3%" and format_change(-0.05, "zh") == "-5.0%"
     assert format_change(None) == "–"
+
+
+def test_points_keep_one_rule_and_no_change_has_no_sign() -> None:
+    assert [format_points(v, b) for v, b in ((0.6217, 0.3787), (0.024, 0.0242), (0.0302, 0.0317))] == \
+        ["+24.3", "-0.02", "-0.15"]
+    assert format_points(0.25, 0.25) == "0" and format_points(0.25, 0.250004) == "0"
+    assert t("campaigns.vs_points", "en", points=format_points(0.25, 0.25)) == "0 pts"
+    assert t("campaigns.vs_points", "zh", points=format_points(0.25, 0.25)) == "0 个百分点"
 
 
 def test_dates() -> None:

@@ -66,14 +66,18 @@ def format_change(ratio: float | None, lang: str = "en") -> str:
 
 
 def format_points(value: float, base: float) -> str:
-    """The gap between two rates in percentage points, signed: +3.4 / -0.15 (two decimals under one point).
+    """The gap between two rates in percentage points, signed: hundredths below one point, tenths from one
+    point up (+24.3 / -3.4 / -0.15 / -0.02). A gap that rounds to nothing is 0, unsigned (+0.00 read as a rise).
     A rate's relative change means nothing near zero (ROI 0.52% → -2.87% is -651%), so rates differ in points.
 
-    >>> format_points(-0.0287, 0.0052), format_points(0.0302, 0.0317)
-    ('-3.4', '-0.15')
+    >>> format_points(-0.0287, 0.0052), format_points(0.0302, 0.0317), format_points(0.25, 0.25)
+    ('-3.4', '-0.15', '0')
+    >>> format_points(0.6217, 0.3787), format_points(0.024, 0.0242), format_points(0.25, 0.25000001)
+    ('+24.3', '-0.02', '0')
     """
     points = (value - base) * 100
-    return f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}"
+    text = f"{points:+.1f}" if abs(points) >= 1 else f"{points:+.2f}"
+    return "0" if float(text) == 0 else text
 
 
 def format_date(day: dt.date, lang: str = "en", grain: str = "day") -> str:
