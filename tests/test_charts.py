@@ -102,7 +102,7 @@ def test_kpi_shows_the_number_and_change_in_each_language(model: SemanticModel, 
                     "AND order_date BETWEEN '2025-01-01' AND '2025-12-31'").fetchone()[0]
     zh = build_figure(ChartSpec("kpi"), frame, query, model, "zh")
     en = build_figure(ChartSpec("kpi"), frame, query, model, "en")
-    assert zh.layout.annotations[0].text == f"<b>¥{total / 1e4:.2f}万</b>"
+    assert zh.layout.annotations[0].text == f"<b>¥{total / 1e4:,.2f}万</b>"
     assert en.layout.annotations[0].text == f"<b>¥{total / 1e6:.1f}M</b>"
     assert zh.layout.annotations[1].text == "销售额" and "较上期" in zh.layout.annotations[2].text
 

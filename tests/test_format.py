@@ -12,7 +12,7 @@ from viz.i18n import LANGUAGES, t, translations
 
 @pytest.mark.parametrize(("value", "fmt", "en", "zh"), [
     (123_456_789, "currency", "¥123.5M", "¥1.23亿"),
-    (98_765_432, "currency", "¥98.8M", "¥9876.54万"),
+    (98_765_432, "currency", "¥98.8M", "¥9,876.54万"),
     (12_345, "integer", "12.3K", "1.23万"),
     (9_999, "integer", "10K", "9,999"),
     (-23_456, "currency", "-¥23.5K", "-¥2.35万"),

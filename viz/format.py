@@ -25,13 +25,16 @@ def _missing(value: float | None) -> bool:
 
 
 def compact(value: float, lang: str) -> str:
-    """A short number: 12.3K / 1.2M in English, 12.35万 / 1.23亿 in Chinese."""
+    """A short number: 12.3K / 1.2M in English, 12.35万 / 1.23亿 in Chinese, grouped by thousands like any other.
+
+    >>> compact(42_512_200, "zh"), compact(1_234_500_000_000, "zh"), compact(-98_765_432, "zh")
+    ('4,251.22万', '12,345亿', '-9,876.54万')
+    """
     for size, unit in _ZH_UNITS if lang == "zh" else _EN_UNITS:
         if abs(value) >= size:
             scaled = value / size
             digits = 2 if lang == "zh" or abs(scaled) < 10 else 1
-            grouping = "" if lang == "zh" else ","  # 9876.54万, not 9,876.54万
-            return f"{scaled:{grouping}.{digits}f}".rstrip("0").rstrip(".") + unit
+            return f"{scaled:,.{digits}f}".rstrip("0").rstrip(".") + unit  # 4,251.22万, 12,345亿
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 

@@ -56,7 +56,7 @@ def headline(query: SemanticQuery | None, frame: pl.DataFrame, totals: pl.DataFr
 
 
 def _total_text(metric: str, query: SemanticQuery, totals: pl.DataFrame, model: SemanticModel, lang: str) -> str:
-    """¥718.33万, or with a comparison ¥4251.22万（同比去年同期 +17.0%）."""
+    """¥718.33万, or with a comparison ¥4,251.22万（同比去年同期 +17.0%）."""
     value = cell_text(totals[metric][0], metric, model, lang)
     change = f"{metric}__change_pct"
     if not query.compare or change not in totals.columns or totals[change][0] is None:
