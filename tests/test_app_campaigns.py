@@ -135,7 +135,9 @@ def test_a_campaigns_kpis_equal_sql(home: Path, con: duckdb.DuckDBPyConnection) 
         SELECT COUNT(*) FROM f WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = f.customer_id
                                                  AND o.status = 'completed' AND o.order_date < f.d)""").fetchall()
     assert cards["New buyers"].value == format_value(new_buyers[0][0], "integer", "en")
-    assert "618 Mid-Year Sale 2024 (CMP007)" in " ".join(c.value for c in app.caption)
+    captions = " ".join(c.value for c in app.caption)
+    assert "Compared with the same festival last year: 618 Mid-Year Sale 2024 (CMP007)" in captions
+    assert "the median of comparable campaigns (the same festival last year)." in captions
     app.number_input(key="cmp_roas_target").set_value(2.0).run()
     versus = next(f.value for f in app.dataframe if "vs target" in f.value.columns).set_index("KPI")
     assert versus.loc["ROAS", "Target"] == "2.00"

@@ -67,7 +67,7 @@ def test_summary_against_sql(reviews: dict[str, Review], rendered: dict[tuple[st
     en, zh = rendered[("en", "md")].decode(), rendered[("zh", "md")].decode()
     assert f"spent {money(spend, 'en')} of its ¥1.43M budget" in en and "¥1.26M" in en
     assert f"花费{money(spend, 'zh')}（预算¥143万的" in zh and "¥204.82万" in zh
-    assert "Against 618 Mid-Year Sale 2024 (same festival last year): campaign revenue +15.6%" in en
+    assert "Against 618 Mid-Year Sale 2024 (the same festival last year): campaign revenue +15.6%" in en
     assert f"ROAS {revenue / spend:.2f}" in en and f"投产比{revenue / spend:.2f}" in zh
 
 

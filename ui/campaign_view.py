@@ -90,7 +90,7 @@ def kpis(model: SemanticModel, engine: Engine, found: Campaign, names: dict[str,
     rows = {r["metric"]: r for r in compared.iter_rows(named=True)}
     basis = compared["basis"][0]
     if basis:
-        st.caption(t("campaigns.cards_caption", lang, basis=t(f"campaigns.basis.{basis}", lang)))
+        st.caption(t("campaigns.cards_caption", lang, basis=t(f"campaigns.basis_inline.{basis}", lang)))
     columns = [c for _ in range(2) for c in st.columns(4)]
     cards = [*(c for c in CARDS if c in rows), *(COUNTS if found.unavailable else ()), "new_buyers"]
     for column, name in zip(columns, cards, strict=False):
@@ -108,7 +108,7 @@ def kpis(model: SemanticModel, engine: Engine, found: Campaign, names: dict[str,
     frame = compared.select("metric", "value", "target", "vs_target", "comparable", "vs_comparable")
     _versus_table(frame, model, lang)
     peers = ", ".join(f"{names.get(i, i)} ({i})" for i in compared["peers"][0].split(", ") if i)
-    st.caption(t("campaigns.peers", lang, basis=t(f"campaigns.basis.{basis}", lang), peers=peers) if basis
+    st.caption(t("campaigns.peers", lang, basis=t(f"campaigns.basis_inline.{basis}", lang), peers=peers) if basis
                else t("campaigns.no_peers", lang))
 
 

@@ -189,8 +189,7 @@ def _versus_line(data: ReviewData, words: Words) -> str:
     names = [words.campaign(p) for p in data.peers.values()]
     peers = sep.join(names) if len(names) <= MAX_PEERS else words.t(
         "summary.more_peers", names=sep.join(names[:MAX_PEERS]), count=len(names) - MAX_PEERS, total=len(names))
-    basis = t(f"campaigns.basis.{data.basis}", words.lang)
-    basis = basis[:1].lower() + basis[1:]  # inside a sentence; Chinese has no case
+    basis = t(f"campaigns.basis_inline.{data.basis}", words.lang)
     return words.t("summary.versus", peers=peers, basis=basis, revenue=change["campaign_revenue"],
                    roas=change["roas"], conversion=change["conversion_rate"])
 
