@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -60,6 +62,14 @@ def test_run_show_and_save_in_english(home: Path) -> None:
     assert float(app.metric[0].value) > float(app.metric[3].value)
     assert_warning_list_in_english(app, home)
     assert len(app.table[0].value) == 12  # the transitions: 11 segments and "(new since)", none scrolled away
+    counts = app.table[0].value.drop(columns=["From"]).to_numpy().ravel()
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", str(c)) for c in counts), counts  # 2,870, not 2870
+    specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    colorbar = next(s for s in specs if s["data"][0]["type"] == "treemap")["layout"]["coloraxis"]["colorbar"]
+    assert colorbar["ticktext"] == [format_value(v, "percent", "en") for v in colorbar["tickvals"]]
+    calibration = next(s for s in specs if len(s["data"]) == 3 and s["data"][2].get("showlegend") is False)
+    assert calibration["layout"]["xaxis"]["ticktext"] == ["0%", "20%", "40%", "60%", "80%", "100%"]
+    assert calibration["layout"]["yaxis"]["ticktext"][-1] == "100%"
     assert app.dataframe[0].value["Segment"].iloc[-1] == "Hibernating"
     app.text_input(key="seg_name_0_en").set_value("Sleepers").run()
     assert "Sleepers" in set(next(f.value for f in app.dataframe if "Name" in f.value.columns)["Name"])

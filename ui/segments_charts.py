@@ -6,6 +6,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from viz.figures import nice_ticks
+from viz.format import format_value
 from viz.i18n import t
 from viz.layout import ROW_PX, legend_rows, wrap
 from viz.time_axis import text_width
@@ -16,9 +18,18 @@ def treemap(table: pl.DataFrame, lang: str) -> go.Figure:
     figure = px.treemap(names=shown["segment"].to_list(), parents=[""] * shown.height,
                         values=shown["customers"].to_list(), color=shown["revenue_share"].to_list(),
                         color_continuous_scale="Blues")
-    figure.update_layout(margin={"t": 10, "l": 0, "r": 0, "b": 0}, coloraxis_colorbar_title=t(
-        "segments.col.revenue_share", lang))
+    top = max(shown["revenue_share"].to_list(), default=0.0) or 1.0
+    ticks = [v for v in nice_ticks(float(top), 4) if v <= top]
+    figure.update_layout(margin={"t": 10, "l": 0, "r": 0, "b": 0}, coloraxis_colorbar={
+        "title": {"text": t("segments.col.revenue_share", lang)}, "tickvals": ticks,
+        "ticktext": [format_value(v, "percent", lang) for v in ticks]})
     return figure
+
+
+def percent_axis(lang: str) -> dict[str, object]:
+    """A 0–100% axis (a probability), ticks written by viz.format."""
+    ticks = [i / 5 for i in range(6)]
+    return {"tickvals": ticks, "ticktext": [format_value(v, "percent", lang) for v in ticks], "range": [0, 1]}
 
 
 def silhouette_line(scores: dict[int, float], lang: str) -> go.Figure:
@@ -67,6 +78,7 @@ def calibration(curves: pl.DataFrame, lang: str) -> go.Figure:
                                     mode="lines+markers", name=t(f"segments.{curve}", lang)))
     figure.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"},
                                 showlegend=False))
-    figure.update_layout(margin={"t": 10}, height=340, xaxis_title=t("segments.predicted", lang),
-                         yaxis_title=t("segments.observed", lang))
+    figure.update_layout(margin={"t": 10}, height=340,
+                         xaxis={**percent_axis(lang), "title": {"text": t("segments.predicted", lang)}},
+                         yaxis={**percent_axis(lang), "title": {"text": t("segments.observed", lang)}})
     return figure

@@ -61,6 +61,9 @@ def rfm_panel(engine: Warehouse, analysis: Analysis, lang: str) -> None:
                             max_value=as_of, key="seg_compare")
     st.caption(t("segments.transitions", lang))
     matrix = transitions(earlier_rfm(engine, analysis, earlier), analysis.rfm, lang)
+    counts = [c for c in matrix.columns if c != "from" and matrix[c].dtype.is_numeric()]  # 2,870, not 2870
+    matrix = matrix.with_columns(pl.col(c).map_elements(lambda v: format_value(v, "integer", lang, full=True),
+                                                        return_dtype=pl.String) for c in counts)
     st.table(matrix.rename({"from": t("segments.col.from", lang)}), hide_index=True)  # wraps its headers: no scroll
 
 
