@@ -16,6 +16,7 @@ from semantic.model import SemanticModel
 from semantic.query import SemanticQuery, TimeRange
 from tests.conftest import same_rows
 from viz.charts import CHART_KINDS, ChartSpec, build_figure, table_frame, totals_queries
+from viz.format import format_value
 from viz.geo import locate
 from viz.static import figure_png
 from viz.suggest import sparkline_query
@@ -208,3 +209,21 @@ def test_stacked_bars_are_ordered_by_their_totals(model: SemanticModel, engine: 
     top = max(figure.layout.yaxis.tickvals)
     assert top >= con.execute("SELECT SUM(net_amount) FROM orders WHERE status = 'completed' "
                               "AND channel = ?", [expected[0]]).fetchone()[0]
+
+
+def test_heatmap_orders_by_total_and_has_a_formatted_colour_bar(model: SemanticModel, engine: DuckDBEngine,
+                                                                con: duckdb.DuckDBPyConnection) -> None:
+    query = CASES["heatmap"]
+    figure = build_figure(ChartSpec("heatmap"), run_query(query, model, engine).frame, query, model, "zh")
+    trace, layout = figure.data[0], figure.layout
+    channels = [r[0] for r in con.execute("SELECT channel FROM orders WHERE status = 'completed' GROUP BY 1 "
+                                          "ORDER BY SUM(net_amount) DESC").fetchall()]
+    regions = [r[0] for r in con.execute("SELECT c.region FROM orders o JOIN customers c USING (customer_id) "
+                                         "WHERE o.status = 'completed' GROUP BY 1 ORDER BY SUM(o.net_amount) DESC")
+               .fetchall()]
+    x_dim, y_dim = model.dimensions["channel"], model.dimensions["region"]
+    assert list(trace.x) == [x_dim.value_label(c, "zh") for c in channels]
+    assert list(trace.y) == [y_dim.value_label(r, "zh") for r in regions] and layout.yaxis.autorange == "reversed"
+    assert layout.xaxis.title.text == x_dim.label("zh") and layout.yaxis.title.text == y_dim.label("zh")
+    assert trace.showscale is not False and trace.colorbar.title.text == "销售额"
+    assert list(trace.colorbar.ticktext) == [format_value(v, "currency", "zh") for v in trace.colorbar.tickvals]

@@ -231,19 +231,34 @@ def _scatter(chart: _Chart) -> go.Figure:
     return figure
 
 
+def _by_total(chart: _Chart, key: str, column: str) -> list[Any]:
+    """A heatmap's rows or columns, largest total first (a time axis stays in order); empty totals last."""
+    frame = chart.frame.group_by(key).agg(pl.col(column).sum().alias("_total"))
+    if chart.time_x and key == chart.spec.x:
+        return frame.sort(key)[key].to_list()
+    return frame.sort(["_total", key], descending=[True, False], nulls_last=True)[key].to_list()
+
+
 def _heatmap(chart: _Chart) -> go.Figure:
+    """Cells written by viz.format; a colour bar whose ticks are too; rows and columns largest total first."""
     spec, column = chart.spec, chart.spec.y[0]
     if not (spec.x and spec.color):
         raise InputError("A heatmap needs two dimensions (or a dimension and a time grain).")
-    xs = chart.frame[spec.x].unique(maintain_order=True).sort().to_list()
-    ys = chart.frame[spec.color].unique(maintain_order=True).sort(nulls_last=True).to_list()
+    xs, ys = _by_total(chart, spec.x, column), _by_total(chart, spec.color, column)
     cells = {(a, b): v for a, b, v in chart.frame.select(spec.x, spec.color, column).iter_rows()}
     z = [[cells.get((a, b)) for a in xs] for b in ys]
     text = [[chart.text(v, column) for v in row] for row in z]
-    return go.Figure(go.Heatmap(
+    scale = value_axis([v for row in z for v in row], column_format(column, chart.model) or "number", chart.lang,
+                       chart.model.currency)
+    figure = go.Figure(go.Heatmap(
         x=[escape_html(v) for v in chart.texts(xs, spec.x)], y=[escape_html(v) for v in chart.texts(ys, spec.color)],
-        z=z, text=text, texttemplate="%{text}", colorscale="Blues", showscale=False,
+        z=z, text=text, texttemplate="%{text}", colorscale="Blues", zmin=scale["range"][0], zmax=scale["range"][1],
+        colorbar={"title": {"text": chart.label(column)}, "tickvals": scale["tickvals"],
+                  "ticktext": scale["ticktext"]},
         hovertemplate="%{x} · %{y}<br>" + chart.label(column) + ": %{text}<extra></extra>"))
+    figure.update_layout(xaxis={"title": {"text": chart.label(spec.x)}},
+                         yaxis={"title": {"text": chart.label(spec.color)}, "autorange": "reversed"})
+    return figure
 
 
 def _funnel(chart: _Chart) -> go.Figure:
