@@ -10,8 +10,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from ml.campaign_breakdowns import FUNNEL
 from semantic.engine import DuckDBEngine
 from semantic.model import SemanticModel
+from viz.i18n import t
 from viz.review import Review, build_review
 from viz.review_words import gap
 
@@ -139,3 +141,10 @@ def test_an_unusual_rate_is_off_by_points(model: SemanticModel) -> None:
     assert describe(row, model, "zh").endswith("比预期 3% 低 0.90 个百分点。")
     money = row | {"metric": "roas", "value": 0.5, "expected": 1.8, "change": -0.72}
     assert describe(money, model, "en").endswith("0.50, 72.0% below the expected 1.80.")  # a ratio keeps its %
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_funnel_steps_have_one_name_on_every_page(model: SemanticModel, lang: str) -> None:
+    """The dashboard's funnel (the model's value labels) and the review's (campaigns.step) name a step alike."""
+    labels = [model.dimensions["event_type"].value_label(step, lang) for step in FUNNEL]
+    assert labels == [t(f"campaigns.step.{step}", lang) for step in FUNNEL]
