@@ -236,6 +236,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _model_show(args: argparse.Namespace) -> int:
+    acting_user(args, "explore")  # --user is checked (it exists, its role may read) rather than ignored
     model = load_model(args.model)
     lang = args.lang
     if args.json:

@@ -79,6 +79,7 @@ def _list(args: argparse.Namespace) -> int:
     from ml.alerts import describe_rule
     from semantic.model import load_model
 
+    acting_user(args, "explore")  # --user is checked (it exists, its role may read) rather than ignored
     rules = list_rules(_meta(args))
     if args.json:
         print(json.dumps([_rule_json(r) for r in rules], ensure_ascii=False))

@@ -144,3 +144,10 @@ def test_a_question_the_policy_refuses_is_audited(capsys: pytest.CaptureFixture[
     (entry,) = browse(Workspace(home), event="access_denied")
     assert (entry.user, entry.detail["command"], entry.detail["question"]) == ("ana", "ask", "ad spend by channel")
     assert "Your data policy limits 'region'" in entry.detail["reason"]
+
+
+@pytest.mark.parametrize("command", [("model", "show"), ("alerts", "list")])
+def test_user_is_checked_by_commands_that_read_no_data_too(capsys: pytest.CaptureFixture[str], home: Path,
+                                                          command: tuple[str, ...]) -> None:
+    code, _, err = run(capsys, *command, "--db", str(home / "warehouse.duckdb"), "--user", "nobody")
+    assert code == 2 and "Unknown user 'nobody'" in err
