@@ -863,3 +863,25 @@ def test_a_missing_warehouse_and_a_bad_chart_read_in_chinese(tmp_path: Path) -> 
     with pytest.raises(InputError) as caught:
         ChartSpec("donught")
     assert error_text(caught.value, "zh").startswith("未知的图表类型“donught”。请使用以下之一：")
+
+
+def test_a_bad_llm_reply_is_explained_in_chinese(model: SemanticModel) -> None:
+    """The reason the Ask page shows after two bad replies (the model itself is told in English)."""
+    from semantic.nlq.llm import checked_reply, reply_object
+
+    with pytest.raises(QueryError) as caught:
+        reply_object("")
+    assert both(caught.value) == ("The reply is not one JSON object (got: an empty reply).",
+                                  "回复不是单个 JSON 对象（收到的是空回复）。")
+    with pytest.raises(QueryError) as caught:
+        checked_reply({"metrics": ["revenue"], "filters": "region = East"}, "q", model)
+    assert both(caught.value) == (
+        "'filters' must be a list of {field, op, value} objects; got \"region = East\".",
+        "“filters”必须是{field, op, value} 对象的列表；收到的是 \"region = East\"。")
+    with pytest.raises(QueryError) as caught:
+        checked_reply({"metrics": ["revenue"], "filters": [{"field": "region", "value": {"$ne": 1}}]}, "q", model)
+    assert error_text(caught.value, "zh") == ("对“region”的筛选需要一个普通值（文本、数字或列表）；"
+                                             "收到的是 {\"$ne\": 1}。")
+    with pytest.raises(QueryError) as caught:
+        checked_reply({"metrics": []}, "q", model)
+    assert error_text(caught.value, "zh") == "回复中没有指标或维度，没有 SQL，也没有澄清问题；请至少给出其中一项。"

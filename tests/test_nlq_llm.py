@@ -114,7 +114,7 @@ def test_an_honest_failure_in_chinese_says_what_the_model_can_answer(
     openai_server.reply("")
     answer = ask(openai_server, model, "天气怎么样?", lang="zh")
     assert answer.clarification is not None and not answer.answered
-    assert answer.clarification.startswith("我无法回答这个问题：The reply is not one JSON object")
+    assert answer.clarification.startswith("我无法回答这个问题：回复不是单个 JSON 对象（收到的是空回复）。")
     assert "这个模型可以回答关于以下指标的问题：销售额、订单数" in answer.clarification
 
 

@@ -34,7 +34,7 @@ from semantic.model import SemanticModel
 from semantic.nlq.prompt import EXTRA_KEYS, Message, build_messages, repair_messages, reply_schema
 from semantic.nlq.types import AskContext, Interpretation
 from semantic.query import SemanticQuery
-from viz.i18n import error_text, t
+from viz.i18n import error_text, keyed_error, t
 from workspace.home import Workspace
 from workspace.secrets import read_secret
 from workspace.settings import LLM_KEY_SECRET, Settings
@@ -194,8 +194,10 @@ def reply_object(reply: str) -> dict[str, Any]:
             continue
         if isinstance(data, dict):
             return data
-    shown = " ".join(reply.split())[:120] or "an empty reply"
-    raise QueryError(f"The reply is not one JSON object (got: {shown}).")
+    shown = " ".join(reply.split())[:120]
+    if not shown:
+        raise keyed_error(QueryError, "errors.llm.not_json_empty")
+    raise keyed_error(QueryError, "errors.llm.not_json", shown=shown)
 
 
 def checked_reply(data: dict[str, Any], question: str, model: SemanticModel,
@@ -214,7 +216,7 @@ def checked_reply(data: dict[str, Any], question: str, model: SemanticModel,
         return Interpretation(question, LLMEngine.name, sql=sql, notes=notes, clarification=clarification)
     if clarification:
         return Interpretation(question, LLMEngine.name, notes=notes, clarification=clarification)
-    raise QueryError("The reply has no metrics or dimensions, no SQL and no clarification; give at least one.")
+    raise keyed_error(QueryError, "errors.llm.nothing")
 
 
 def checked_query(data: Any, model: SemanticModel) -> SemanticQuery:
@@ -239,31 +241,39 @@ def _plain(value: Any) -> bool:
     return value is None or all(isinstance(v, str | int | float | bool) for v in items)
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+# Each reply key: its check, and the key (under errors.llm.what) of the words saying what it must be.
 _SHAPES: dict[str, tuple[Any, str]] = {
-    "metrics": (_texts, "a list of metric ids"), "dimensions": (_texts, "a list of dimension ids"),
-    "filters": (_objects, "a list of {field, op, value} objects"), "order_by": (_objects, "a list of {field, desc}"),
-    "time_range": (_texts, "[start, end] as YYYY-MM-DD"), "time_grain": (lambda v: isinstance(v, str), "a text"),
-    "compare": (lambda v: isinstance(v, str), "a text"), "notes": (_texts, "a list of texts"),
-    "clarification": (lambda v: isinstance(v, str), "a text"), "sql": (lambda v: isinstance(v, str), "a text"),
-    "limit": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "metrics": (_texts, "metric_ids"), "dimensions": (_texts, "dimension_ids"), "filters": (_objects, "filters"),
+    "order_by": (_objects, "order_by"), "time_range": (_texts, "time_range"), "time_grain": (_text, "text"),
+    "compare": (_text, "text"), "notes": (_texts, "texts"), "clarification": (_text, "text"), "sql": (_text, "text"),
+    "limit": (lambda v: isinstance(v, int) and not isinstance(v, bool), "whole_number"),
 }
 
 
 def check_shape(data: Any) -> None:
     """The JSON types the planner takes for granted, checked first so a wrong type is refused in words."""
     if not isinstance(data, dict):
-        raise QueryError("A semantic query must be a JSON object with at least 'metrics'.")
+        raise keyed_error(QueryError, "errors.llm.not_an_object")
     for key, (valid, what) in _SHAPES.items():
         if data.get(key) is not None and not valid(data[key]):
-            raise QueryError(f"'{key}' must be {what}; got {json.dumps(data[key], ensure_ascii=False)[:80]}.")
+            raise keyed_error(QueryError, "errors.llm.shape", key=key, what_key=f"errors.llm.what.{what}",
+                              got=_shown(data[key]))
     for item in [*(data.get("filters") or ()), *(data.get("order_by") or ())]:
         if not isinstance(item.get("field"), str) or not isinstance(item.get("op", "="), str):
-            raise QueryError(f"Each filter and sort needs a 'field' (and 'op') given as text; got "
-                             f"{json.dumps(item, ensure_ascii=False)[:80]}.")
+            raise keyed_error(QueryError, "errors.llm.field", got=_shown(item))
     for item in data.get("filters") or ():
         if not _plain(item.get("value")):
-            raise QueryError(f"The filter on '{item.get('field')}' needs a plain value (a text, number or list); "
-                             f"got {json.dumps(item.get('value'), ensure_ascii=False)[:80]}.")
+            raise keyed_error(QueryError, "errors.llm.plain_value", field=str(item.get("field")),
+                              got=_shown(item.get("value")))
+
+
+def _shown(value: Any) -> str:
+    """A value of the reply as JSON, cut to 80 characters."""
+    return json.dumps(value, ensure_ascii=False)[:80]
 
 
 def _alternatives(raw: Any, chosen: SemanticQuery, model: SemanticModel) -> tuple[SemanticQuery, ...]:
