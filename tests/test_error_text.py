@@ -885,3 +885,16 @@ def test_a_bad_llm_reply_is_explained_in_chinese(model: SemanticModel) -> None:
     with pytest.raises(QueryError) as caught:
         checked_reply({"metrics": []}, "q", model)
     assert error_text(caught.value, "zh") == "回复中没有指标或维度，没有 SQL，也没有澄清问题；请至少给出其中一项。"
+
+
+def test_an_impossible_period_reads_in_chinese() -> None:
+    from semantic.nlq.dates import PeriodError, find_periods
+
+    with pytest.raises(PeriodError) as caught:
+        find_periods("前十三个季度", dt.date(2025, 6, 30))
+    assert both(caught.value) == ("'前十三个季度' is not a date or period in the calendar.",
+                                  "“前十三个季度”在日历中不是一个有效的日期或时间段。")
+    assert both(caught.value.__cause__) == ("'前十三个季度' is longer than a year.", "“前十三个季度”超过了一年。")
+    with pytest.raises(PeriodError) as caught:
+        find_periods("2025年13月", dt.date(2025, 6, 30))
+    assert both(caught.value.__cause__) == ("There is no month 13.", "不存在 13 月。")

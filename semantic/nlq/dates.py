@@ -28,6 +28,7 @@ from errors import QueryError
 from semantic.nlq.text import ZH_NUMBER, number
 from semantic.periods import add_months
 from semantic.query import TimeRange
+from viz.i18n import keyed_error
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date(parts[0], parts[1], parts[2])
     except (ValueError, IndexError) as err:
-        raise QueryError(f"'{text}' is not a valid date.") from err
+        raise keyed_error(QueryError, "errors.dates.invalid_date", text=text) from err
 
 
 def _between(m: re.Match[str], as_of: dt.date) -> TimeRange:
@@ -158,7 +159,7 @@ def _quarter(m: re.Match[str], as_of: dt.date) -> TimeRange:
     q = m.group("q")
     quarter = ORDINALS.get(q) or number(q) or 0
     if not 1 <= quarter <= 4:
-        raise QueryError(f"There is no quarter {q}.")
+        raise keyed_error(QueryError, "errors.dates.no_quarter", q=q)
     return _in_year(lambda y: quarter_range(y, quarter), m.group("year") or m.groupdict().get("y2"), as_of)
 
 
@@ -166,7 +167,7 @@ def _month(m: re.Match[str], as_of: dt.date) -> TimeRange:
     word = m.group("month")
     month = MONTHS.get(word) or number(word) or 0
     if not 1 <= month <= 12:
-        raise QueryError(f"There is no month {word}.")
+        raise keyed_error(QueryError, "errors.dates.no_month", month=word)
     return _in_year(lambda y: month_range(y, month), m.group("year"), as_of)
 
 
@@ -198,7 +199,7 @@ def _month_span(m: re.Match[str], as_of: dt.date) -> TimeRange:
     """From one month to another: "January to March 2025", 2025年1月到3月, 1-3月."""
     first, last = (MONTHS.get(w) or number(w) or 0 for w in (m.group("month"), m.group("month2")))
     if not (1 <= first <= last <= 12):
-        raise QueryError(f"'{m.group().strip()}' is not a span of months.")
+        raise keyed_error(QueryError, "errors.dates.month_span", text=m.group().strip())
     return _in_year(lambda y: TimeRange(month_range(y, first).start, month_range(y, last).end), m.group("year"), as_of)
 
 
@@ -216,7 +217,7 @@ def _first_of_year(m: re.Match[str], as_of: dt.date) -> TimeRange:
     year = int(m.group("year")) if m.group("year") else as_of.year - (rel in ("去年", "last year"))
     months = (number(m.group("n")) or 1) * (3 if "季" in m.group("unit") or "quarter" in m.group("unit") else 1)
     if not 1 <= months <= 12:
-        raise QueryError(f"'{m.group().strip()}' is longer than a year.")
+        raise keyed_error(QueryError, "errors.dates.over_a_year", text=m.group().strip())
     return TimeRange(dt.date(year, 1, 1), month_range(year, months).end)
 
 
@@ -350,6 +351,7 @@ class PeriodError(QueryError):
     def __init__(self, text: str) -> None:
         super().__init__(f"'{text}' is not a date or period in the calendar.")
         self.text = text
+        self.with_text("errors.dates.not_in_calendar", text=text)
 
 
 def _period(handler: Handler, m: re.Match[str], as_of: dt.date) -> TimeRange:
