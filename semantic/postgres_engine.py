@@ -88,8 +88,7 @@ class PostgresEngine:
     def run(self, compiled: CompiledSQL) -> QueryResult:
         """Execute read-only with the time and row limits; serve a cached result younger than the TTL."""
         if compiled.dialect not in ("postgres", "postgresql"):
-            raise InputError(f"This query was compiled for {compiled.dialect}; a live PostgreSQL model needs "
-                             "compile_query(..., dialect='postgres').")
+            raise keyed_error(InputError, "errors.postgres.dialect", dialect=compiled.dialect)
         key = (compiled.sql, compiled.params)
         hit = self._cached(key)
         if hit is not None:
@@ -154,9 +153,9 @@ class PostgresEngine:
         if isinstance(err, psycopg.errors.QueryCanceled):
             return keyed_error(QueryTimeoutError, "errors.query.timeout_postgres", seconds=f"{self.timeout_s:g}")
         if _disconnected(err):
-            return SourceConnectionError(f"Lost the connection to {self._label} while querying: "
-                                         f"{scrub(libpq_reason(str(err)), self._password)}")
-        return ExecutionError(f"PostgreSQL could not run the query: {_server_message(err, self._password)}")
+            return keyed_error(SourceConnectionError, "errors.postgres.lost", where=self._label,
+                               reason=scrub(libpq_reason(str(err)), self._password))
+        return keyed_error(ExecutionError, "errors.postgres.failed", reason=_server_message(err, self._password))
 
     @contextmanager
     def _connection(self, fresh: bool = False) -> Iterator[psycopg.Connection[Any]]:
@@ -187,8 +186,8 @@ class PostgresEngine:
         try:
             conn = psycopg.connect(self._conninfo)
         except psycopg.Error as err:
-            raise SourceConnectionError(f"Cannot connect to {self._label}: "
-                                        f"{scrub(libpq_reason(str(err)), self._password)}") from None
+            raise keyed_error(SourceConnectionError, "errors.database.cannot_connect", where=self._label,
+                              reason=scrub(libpq_reason(str(err)), self._password)) from None
         conn.read_only = True  # every transaction psycopg opens is BEGIN READ ONLY
         conn.adapters.register_loader("numeric", FloatLoader)
         return conn
@@ -221,12 +220,11 @@ def pg_conninfo(uri: str) -> str:
     """
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     if scheme not in _SCHEMES:
-        raise InputError("A PostgreSQL connection is a URI such as postgresql://user:password@host:5432/database.")
+        raise keyed_error(InputError, "errors.postgres.uri")
     try:
         params = conninfo_to_dict(uri)
     except psycopg.ProgrammingError:
-        raise InputError("The PostgreSQL URI cannot be read: check its host, port and the %-encoding of "
-                         "special characters in the password.") from None
+        raise keyed_error(InputError, "errors.postgres.uri_unreadable") from None
     params.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
     params.setdefault("application_name", "beacon")
     return make_conninfo("", **params)

@@ -24,6 +24,7 @@ from commands.common import open_model
 from errors import (
     BeaconError,
     DashboardConflictError,
+    ExecutionError,
     IngestError,
     InputError,
     ModelError,
@@ -32,6 +33,7 @@ from errors import (
     QueryTimeoutError,
     ShareLinkError,
     SignInError,
+    SourceConnectionError,
     UnknownNameError,
 )
 from ingest.files import open_sources
@@ -898,3 +900,24 @@ def test_an_impossible_period_reads_in_chinese() -> None:
     with pytest.raises(PeriodError) as caught:
         find_periods("2025年13月", dt.date(2025, 6, 30))
     assert both(caught.value.__cause__) == ("There is no month 13.", "不存在 13 月。")
+
+
+def test_live_postgres_connection_and_query_errors_read_in_chinese_without_the_password(
+        postgres_url: str) -> None:  # noqa: F811
+    closed = PostgresEngine("postgresql://ana:s3cret@127.0.0.1:1/sales?connect_timeout=2")
+    with pytest.raises(SourceConnectionError) as caught:
+        closed.table_names()
+    english, chinese = both(caught.value)
+    assert english.startswith("Cannot connect to postgresql://ana:***@127.0.0.1:1/sales?connect_timeout=2: ")
+    assert chinese.startswith("无法连接到 postgresql://ana:***@127.0.0.1:1/sales?connect_timeout=2：")
+    assert "s3cret" not in english + chinese + repr(dict(caught.value.text_values))
+    live = PostgresEngine(postgres_url)
+    with pytest.raises(ExecutionError) as caught:
+        live.run(CompiledSQL("SELECT nope FROM pg_class", ("nope",), "postgres"))
+    live.close()
+    assert both(caught.value) == ('PostgreSQL could not run the query: column "nope" does not exist',
+                                  'PostgreSQL 无法执行该查询：column "nope" does not exist')
+    with pytest.raises(InputError) as caught:
+        PostgresEngine("mysql://ana@db/sales")
+    assert error_text(caught.value, "zh") == ("PostgreSQL 连接需要一个 URI，例如 "
+                                              "postgresql://user:password@host:5432/database。")
