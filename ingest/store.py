@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from errors import WarehouseError
+from viz.i18n import keyed_error
 
 
 @contextmanager
@@ -56,8 +57,8 @@ def _file_step(step: Callable[[Path, Path], object], source: Path, target: Path)
     try:
         step(source, target)
     except OSError as err:
-        raise WarehouseError(f"Could not write the warehouse {target}: {err.strerror or err}. "
-                             "Nothing was changed.") from err
+        raise keyed_error(WarehouseError, "errors.warehouse.unwritable", path=str(target),
+                          reason=str(err.strerror or err)) from err
 
 
 @contextmanager
@@ -72,8 +73,8 @@ def _writer_lock(warehouse: Path, wait_s: float) -> Iterator[None]:
                 break
             except BlockingIOError as err:
                 if time.monotonic() > deadline:
-                    raise WarehouseError(f"Another load into {warehouse.name} is still running after "
-                                         f"{wait_s:g} s; try again when it has finished.") from err
+                    raise keyed_error(WarehouseError, "errors.warehouse.busy", name=warehouse.name,
+                                      seconds=f"{wait_s:g}") from err
                 time.sleep(0.1)
         try:
             yield

@@ -921,3 +921,19 @@ def test_live_postgres_connection_and_query_errors_read_in_chinese_without_the_p
         PostgresEngine("mysql://ana@db/sales")
     assert error_text(caught.value, "zh") == ("PostgreSQL 连接需要一个 URI，例如 "
                                               "postgresql://user:password@host:5432/database。")
+
+
+def test_a_busy_warehouse_reads_in_chinese(tmp_path: Path) -> None:
+    import fcntl
+
+    from errors import WarehouseError
+    from ingest.store import write_transaction
+
+    target = tmp_path / "w.duckdb"
+    with open(tmp_path / ".w.duckdb.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another load holds the warehouse
+        with pytest.raises(WarehouseError) as caught, write_transaction(target, wait_s=0.2):
+            pass
+    assert both(caught.value) == (
+        "Another load into w.duckdb is still running after 0.2 s; try again when it has finished.",
+        "另一次向 w.duckdb 的导入在 0.2 秒后仍在进行；请等它完成后再试。")
