@@ -26,6 +26,7 @@ from sqlglot import exp
 from errors import InputError, UnknownNameError
 from ingest.names import safe_name
 from semantic.infer_words import TIME_WORDS, header_role, singular, word_score
+from viz.i18n import keyed_error
 
 INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "UHUGEINT"}
@@ -115,7 +116,7 @@ def profile_table(con: duckdb.DuckDBPyConnection, table: str, table_id: str) -> 
 def check_tables(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     """Refuse, in words, a table the connection cannot see, before any query names it."""
     if not tables:
-        raise InputError("Choose at least one table to propose a model for.")
+        raise keyed_error(InputError, "errors.infer.no_tables")
     known = [r[0] for r in fetch(con, exp.select("table_name").from_("information_schema.tables"))]
     lowered = {k.lower() for k in known}
     for table in tables:

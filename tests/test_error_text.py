@@ -937,3 +937,17 @@ def test_a_busy_warehouse_reads_in_chinese(tmp_path: Path) -> None:
     assert both(caught.value) == (
         "Another load into w.duckdb is still running after 0.2 s; try again when it has finished.",
         "另一次向 w.duckdb 的导入在 0.2 秒后仍在进行；请等它完成后再试。")
+
+
+def test_proposing_a_model_for_no_table_and_an_odd_verdict_read_in_chinese(tmp_path: Path) -> None:
+    from semantic.infer_profile import check_tables
+    from workspace.feedback import record
+
+    with pytest.raises(InputError) as caught:
+        check_tables(duckdb.connect(), [])
+    assert both(caught.value) == ("Choose at least one table to propose a model for.",
+                                  "请至少选择一张表，才能为其建议模型。")
+    with pytest.raises(InputError) as caught:
+        record(Workspace(tmp_path), None, "maybe")  # type: ignore[arg-type]  # refused before the answer is read
+    assert both(caught.value) == ("A verdict is 'right' or 'wrong', got 'maybe'.",
+                                  "评价只能是“right”或“wrong”，收到的是 'maybe'。")

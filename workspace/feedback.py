@@ -21,6 +21,7 @@ from errors import InputError
 from semantic.nlq.ask import Answer
 from semantic.nlq.types import Example
 from semantic.query import SemanticQuery
+from viz.i18n import keyed_error
 from workspace import clock
 from workspace.home import Workspace
 from workspace.meta import MetaStore
@@ -48,7 +49,7 @@ def store(ws: Workspace) -> MetaStore:
 def record(ws: Workspace, answer: Answer, verdict: str) -> None:
     """Save a user's verdict on an answer; a later verdict on the same question replaces this one."""
     if verdict not in VERDICTS:
-        raise InputError(f"A verdict is 'right' or 'wrong', got {verdict!r}.")
+        raise keyed_error(InputError, "errors.feedback.verdict", verdict=repr(verdict))
     interpretation = answer.interpretation
     query = json.dumps(interpretation.query.to_dict(), ensure_ascii=False) if interpretation.query else None
     row = (answer.model, interpretation.question.strip(), answer.lang, interpretation.engine, query, verdict,
