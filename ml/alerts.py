@@ -80,6 +80,11 @@ def check_rule(rule: AlertRule, model: SemanticModel, engine: Engine) -> None:
 def evaluate(rule: AlertRule, model: SemanticModel, engine: Engine, as_of: dt.date) -> list[TriggeredAlert]:
     """The subjects for which `rule` held on each of its last `days` days up to `as_of`."""
     check_rule(rule, model, engine)
+    return _triggered(rule, model, engine, as_of)
+
+
+def _triggered(rule: AlertRule, model: SemanticModel, engine: Engine, as_of: dt.date) -> list[TriggeredAlert]:
+    """`evaluate` of a rule already checked."""
     window = TimeRange(as_of - dt.timedelta(days=rule.days - 1), as_of)
     key = "channel" if rule.scope == "channel" else "campaign_id"
     filters = (Filter(key, "=", rule.scope_value),) if rule.scope_value else ()
@@ -116,7 +121,8 @@ def evaluate_all(rules: list[AlertRule], model: SemanticModel, engine: Engine,
     would name what they may not see.
     """
     as_of = as_of or data_end(model, engine)
-    return [alert for rule in rules if _visible(rule, model, engine) for alert in evaluate(rule, model, engine, as_of)]
+    return [alert for rule in rules if _visible(rule, model, engine)
+            for alert in _triggered(rule, model, engine, as_of)]
 
 
 def _visible(rule: AlertRule, model: SemanticModel, engine: Engine) -> bool:

@@ -49,9 +49,9 @@ def finish(draft: Draft, reading: Reading, model: SemanticModel, as_of: dt.date,
     compare_window(draft, as_of, lang)
     _counts_that_fit(draft, model, lang)
     _ranking(draft, reading, model, lang)
-    checks = (future(draft, reading, as_of, lang), unread_time(reading, lang), unknown_words(reading, model, lang),
-              unsupported(draft, reading, model, lang), conflict(draft, model, lang))
-    draft.clarification = draft.clarification or next((c for c in checks if c), None)
+    draft.clarification = (draft.clarification or future(draft, reading, as_of, lang) or unread_time(reading, lang)
+                           or unknown_words(reading, model, lang) or unsupported(draft, reading, model, lang)
+                           or conflict(draft, model, lang))  # the first that asks; the rest are not run
     return draft
 
 
