@@ -72,8 +72,7 @@ def cell_text(value: object, column: str, model: SemanticModel, lang: str, grain
         return format_value(float(value), fmt, lang, model.currency)
     if isinstance(value, dt.date):
         return _format_date(value, lang, grain or (column if column in GRAINS else "day"))
-    dimension = model.dimensions.get(column)
-    return dimension.value_label(value, lang) if dimension is not None else str(value)
+    return value_text(value, column, model, lang)
 
 
 def value_text(value: object, dimension: str, model: SemanticModel, lang: str) -> str:
