@@ -18,7 +18,7 @@ import streamlit as st
 from errors import PermissionDeniedError, SignInError
 from semantic.query import Policy
 from ui import resources
-from ui.state import session
+from ui.state import once, session
 from viz.i18n import t
 from workspace import clock, users
 from workspace.audit import browse, record
@@ -86,18 +86,13 @@ def require(action: str) -> User:
     return user
 
 
-_REFUSED = "auth_logged_refusals"  # the refusals this session has already written to the audit log
-
-
 def log_refusal(detail: dict[str, str]) -> None:
     """Write a refusal to the audit log (event access_denied) once per session and refusal, not on every rerun:
     an auditor can then say who tried to reach what they may not see."""
     who = _who()
-    key = (who[0].username if who else None, tuple(sorted(detail.items())))
-    logged = st.session_state.setdefault(_REFUSED, set())
-    if key not in logged:
-        record(resources.workspace(), "access_denied", key[0], detail)
-        logged.add(key)
+    user = who[0].username if who else None
+    once("refusals", (user, tuple(sorted(detail.items()))),
+         lambda: record(resources.workspace(), "access_denied", user, detail))
 
 
 def denied_text(user: User, action: str, lang: str) -> str:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import streamlit as st
-
 from errors import PermissionDeniedError
 from ml.governed import governed
 from semantic.compile import check_policy
@@ -22,6 +20,7 @@ from semantic.model import SemanticModel
 from semantic.query import SemanticQuery
 from ui import resources
 from ui.auth import current_policy, current_user
+from ui.state import once
 from workspace.audit import record, record_result
 
 
@@ -35,10 +34,8 @@ def view_auditor(page: str) -> Callable[[QueryResult], None]:
     """An audit hook for a page that runs many queries (campaigns): each distinct SQL is logged once per session,
     not on every rerun, with the page it was shown on."""
     def log(result: QueryResult) -> None:
-        seen = st.session_state.setdefault(f"audited_{page}_queries", set())
-        if result.compiled.sql not in seen:
-            record_result(resources.workspace(), "query", current_user().username, result, {"page": page})
-            seen.add(result.compiled.sql)
+        once(f"audited_{page}_queries", result.compiled.sql, lambda: record_result(
+            resources.workspace(), "query", current_user().username, result, {"page": page}))
     return log
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,3 +42,12 @@ def choose_model(name: str) -> None:
     st.session_state["model_picker"] = name
     for lang in LANGUAGES:
         st.session_state.pop(f"model_picker_{lang}", None)
+
+
+def once(bucket: str, key: Hashable, action: Callable[[], object]) -> None:
+    """Run `action` the first time this session meets `key` in `bucket`, not on every rerun of the page (an audit
+    entry per distinct query or refusal); if it fails, the next rerun tries again."""
+    done = st.session_state.setdefault(f"once_{bucket}", set())
+    if key not in done:
+        action()
+        done.add(key)
